@@ -1,0 +1,146 @@
+// Package accesscheck proves that a set of credentials can really use a
+// storage driver's bucket: it assumes the role when there is one, checks
+// that the bucket exists in the declared region, lists under the driver's
+// path, and writes, reads back and deletes a probe object at
+// "<path>.dataloop/access-check". A failed check names the missing action
+// and resource, and carries the policy statement that grants it.
+//
+// The same Checker serves terraform plan and apply (through the provider)
+// and the emulator's /drivers/test. It has no Terraform dependencies.
+//
+// Costs are bounded per Checker, which lives as long as the provider
+// process: one AssumeRole per credentials and role until shortly before the
+// session expires, one check per distinct credentials and target (a failed
+// check is not remembered, so retries run again), and at most
+// Options.MaxConcurrency checks at a time.
+package accesscheck
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+)
+
+// Logger receives debug messages. Fields never hold secrets.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+}
+
+// DefaultMaxConcurrency is the number of checks that run at once when
+// Options.MaxConcurrency is zero.
+const DefaultMaxConcurrency = 4
+
+// Options configures a Checker. The zero value checks against AWS.
+type Options struct {
+	// AWSEndpoint replaces the AWS endpoints of S3 and STS (e.g. moto's
+	// URL); S3 requests then use path-style addressing.
+	AWSEndpoint string
+	// MaxConcurrency bounds the checks running at once (default 4).
+	MaxConcurrency int
+	// Logger receives debug messages; nil discards them.
+	Logger Logger
+	// HTTPClient sends the AWS requests; nil means the AWS SDK's default.
+	HTTPClient *http.Client
+	// ResultTTL is how long a successful result is reused for an identical
+	// check: zero reuses it for the Checker's lifetime (right for a
+	// provider process), a negative value never reuses it (right for a
+	// long-running server). Identical checks running at the same time
+	// always share one run.
+	ResultTTL time.Duration
+}
+
+// Checker runs access checks. It is safe for concurrent use; create one per
+// process and share it.
+type Checker struct {
+	opts   Options
+	http   aws.HTTPClient
+	sem    chan struct{}
+	now    func() time.Time
+	sleep  func(context.Context, time.Duration) error
+	random func() float64
+
+	results     flightCache[cachedResult]
+	credentials flightCache[aws.Credentials]
+
+	// probeLocks (guarded by probeMu) serializes probes of the same object
+	// key, so two checks of one bucket and path with different credentials
+	// do not read each other's probe.
+	probeMu    sync.Mutex
+	probeLocks map[string]*sync.Mutex
+
+	assumeRoleCalls atomic.Int64
+	checkRuns       atomic.Int64
+}
+
+type cachedResult struct {
+	result Result
+	at     time.Time
+}
+
+// New returns a Checker.
+func New(opts Options) *Checker {
+	if opts.MaxConcurrency <= 0 {
+		opts.MaxConcurrency = DefaultMaxConcurrency
+	}
+	c := &Checker{
+		opts:   opts,
+		sem:    make(chan struct{}, opts.MaxConcurrency),
+		now:    time.Now,
+		sleep:  sleepContext,
+		random: randomFloat,
+	}
+	if opts.HTTPClient != nil {
+		c.http = opts.HTTPClient
+	} else {
+		c.http = awshttp.NewBuildableClient()
+	}
+	return c
+}
+
+// Stats counts the AWS work a Checker has done.
+type Stats struct {
+	// AssumeRoleCalls is the number of sts:AssumeRole requests sent.
+	AssumeRoleCalls int64
+	// CheckRuns is the number of checks that ran (cache hits excluded).
+	CheckRuns int64
+}
+
+// Stats returns the counters, for tests and debug logs.
+func (c *Checker) Stats() Stats {
+	return Stats{AssumeRoleCalls: c.assumeRoleCalls.Load(), CheckRuns: c.checkRuns.Load()}
+}
+
+func (c *Checker) debug(ctx context.Context, msg string, fields map[string]any) {
+	if c.opts.Logger != nil {
+		c.opts.Logger.Debug(ctx, msg, fields)
+	}
+}
+
+// acquire takes a concurrency slot; release with <-c.sem.
+func (c *Checker) acquire(ctx context.Context) error {
+	select {
+	case c.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Checker) probeLock(key string) *sync.Mutex {
+	c.probeMu.Lock()
+	defer c.probeMu.Unlock()
+	mu, ok := c.probeLocks[key]
+	if !ok {
+		if c.probeLocks == nil {
+			c.probeLocks = make(map[string]*sync.Mutex)
+		}
+		mu = &sync.Mutex{}
+		c.probeLocks[key] = mu
+	}
+	return mu
+}

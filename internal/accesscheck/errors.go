@@ -1,0 +1,151 @@
+package accesscheck
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+)
+
+// InputError reports a malformed input (empty bucket, invalid role ARN,
+// ...). No AWS request is made for it, and it is never retried.
+type InputError struct {
+	// Field names the input: bucket, path, region, access_key_id,
+	// secret_access_key, role_arn or external_id.
+	Field   string
+	Message string
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Message) }
+
+// IsInputError reports whether err is or wraps an *InputError.
+func IsInputError(err error) bool {
+	var ie *InputError
+	return errors.As(err, &ie)
+}
+
+var (
+	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+	// Region names such as us-east-1, us-gov-west-1, ap-southeast-5.
+	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+)
+
+// validate rejects inputs that no AWS request can succeed with.
+func validate(creds AWSCredentials, t S3Target) error {
+	switch {
+	case creds.AccessKeyID == "":
+		return &InputError{Field: "access_key_id", Message: "must not be empty"}
+	case creds.SecretAccessKey == "":
+		return &InputError{Field: "secret_access_key", Message: "must not be empty"}
+	case creds.RoleARN != "" && !roleARNPattern.MatchString(creds.RoleARN):
+		return &InputError{Field: "role_arn", Message: fmt.Sprintf("%q is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>)", creds.RoleARN)}
+	case creds.ExternalID != "" && creds.RoleARN == "":
+		return &InputError{Field: "external_id", Message: "is only used with a role to assume"}
+	case t.Bucket == "":
+		return &InputError{Field: "bucket", Message: "must not be empty"}
+	}
+	if err := policy.ValidateExternalID(creds.ExternalID); err != nil {
+		return fieldInputError("external_id", err)
+	}
+	if err := policy.ValidatePath(t.Path); err != nil {
+		return fieldInputError("path", err)
+	}
+	// S3-compatible stores have their own naming rules for buckets and
+	// regions (e.g. "auto"); only AWS names are checked.
+	if t.Endpoint == "" {
+		if err := policy.ValidateBucketName(t.Bucket); err != nil {
+			return fieldInputError("bucket", err)
+		}
+		if t.Region != "" && !regionPattern.MatchString(t.Region) {
+			return &InputError{Field: "region", Message: fmt.Sprintf("%q is not an AWS region name (e.g. us-east-1)", t.Region)}
+		}
+	}
+	return nil
+}
+
+func fieldInputError(field string, err error) *InputError {
+	var fe *policy.FieldError
+	if errors.As(err, &fe) {
+		return &InputError{Field: field, Message: fe.Message}
+	}
+	return &InputError{Field: field, Message: err.Error()}
+}
+
+// awsError is what the checker needs from an AWS SDK error.
+type awsError struct {
+	code    string // AWS error code, "" when the response had none (HEAD)
+	message string
+	status  int // HTTP status, 0 when no response was received
+	header  http.Header
+}
+
+func parseAWSError(err error) awsError {
+	var out awsError
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		out.code = ae.ErrorCode()
+		out.message = ae.ErrorMessage()
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		out.status = re.HTTPStatusCode()
+		if re.Response != nil {
+			out.header = re.Response.Header
+		}
+	}
+	return out
+}
+
+// describe renders the error for a check message: code and AWS message,
+// which never carry credentials.
+func (e awsError) describe() string {
+	switch {
+	case e.code != "" && e.message != "" && e.message != e.code:
+		return e.code + ": " + e.message
+	case e.code != "":
+		return e.code
+	case e.status != 0:
+		return fmt.Sprintf("HTTP %d %s", e.status, http.StatusText(e.status))
+	}
+	return "unknown error"
+}
+
+// Error codes the checker reacts to.
+const (
+	codeAccessDenied          = "AccessDenied"
+	codeInvalidAccessKeyID    = "InvalidAccessKeyId"
+	codeInvalidClientTokenID  = "InvalidClientTokenId"
+	codeSignatureDoesNotMatch = "SignatureDoesNotMatch"
+	codeExpiredToken          = "ExpiredToken"
+	codeNoSuchBucket          = "NoSuchBucket"
+	codeNoSuchKey             = "NoSuchKey"
+	codePermanentRedirect     = "PermanentRedirect"
+	codeAuthHeaderMalformed   = "AuthorizationHeaderMalformed"
+)
+
+// accessDenied reports a missing permission: the case IAM propagation
+// explains right after a policy or trust change.
+func (e awsError) accessDenied() bool {
+	return e.code == codeAccessDenied || e.code == "" && e.status == http.StatusForbidden
+}
+
+// unknownKey reports a key AWS does not know (yet): a key created seconds
+// ago is refused this way until IAM has propagated it.
+func (e awsError) unknownKey() bool {
+	return e.code == codeInvalidAccessKeyID || e.code == codeInvalidClientTokenID
+}
+
+// badCredentials reports credentials AWS rejected for a reason other than
+// permissions.
+func (e awsError) badCredentials() bool {
+	return e.unknownKey() || e.code == codeSignatureDoesNotMatch || e.code == codeExpiredToken || e.code == "InvalidToken"
+}
+
+// isAWSResponse reports whether err came from an AWS response (as opposed
+// to a network failure or a canceled context).
+func (e awsError) isAWSResponse() bool { return e.status != 0 || e.code != "" }

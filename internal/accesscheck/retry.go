@@ -1,0 +1,62 @@
+package accesscheck
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// Backoff between attempts of CheckS3UntilReady: exponential from
+// retryInitialDelay, capped at retryMaxDelay, each delay drawn from its
+// upper half (jitter), so checks started together do not retry in step.
+const (
+	retryInitialDelay = 500 * time.Millisecond
+	retryMaxDelay     = 15 * time.Second
+)
+
+// CheckS3UntilReady runs CheckS3 until it succeeds, retrying only failures
+// that IAM propagation explains: a denied AssumeRole, denied S3 requests and
+// access keys not known yet, as seen right after a role, trust or policy
+// change. A missing bucket, a wrong region or malformed input fail at once.
+// When timeout passes it returns the last result (or error); Result.Attempts
+// tells how many runs it took.
+func (c *Checker) CheckS3UntilReady(ctx context.Context, creds AWSCredentials, target S3Target, timeout time.Duration) (Result, error) {
+	deadline := c.now().Add(timeout)
+	delay := retryInitialDelay
+	for attempt := 1; ; attempt++ {
+		res, err := c.CheckS3(ctx, creds, target)
+		res.Attempts = attempt
+		if err != nil || res.Success() || !res.retryable() {
+			return res, err
+		}
+		remaining := deadline.Sub(c.now())
+		if remaining <= 0 {
+			return res, nil
+		}
+		wait := min(c.jitter(delay), remaining)
+		c.debug(ctx, "Retrying access check", map[string]any{
+			"bucket": target.Bucket, "attempt": attempt, "delay_ms": wait.Milliseconds(), "failed": res.Error(),
+		})
+		if err := c.sleep(ctx, wait); err != nil {
+			return res, err
+		}
+		delay = min(2*delay, retryMaxDelay)
+	}
+}
+
+func (c *Checker) jitter(d time.Duration) time.Duration {
+	return d/2 + time.Duration(c.random()*float64(d/2))
+}
+
+func randomFloat() float64 { return rand.Float64() }
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

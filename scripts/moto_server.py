@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Run moto's server on 127.0.0.1 with fixes that make its IAM enforcement
+behave like AWS for the requests the access checker sends.
+
+Usage: moto_server.py [--port N] [--port-file PATH] [--watch-stdin]
+
+With --port 0 (the default) the OS picks a free port; the bound port is
+printed as "MOTO_PORT=<n>" on stdout and, with --port-file, written to that
+file once the socket is listening, so callers never race for a port. With
+--watch-stdin the server exits when its stdin reaches end of file, so a
+parent that holds the other end of a pipe never leaves it running, even
+when the parent is killed.
+
+Patches (moto 5.2.x):
+
+1. Signature check and percent-encoded query strings. With auth enabled,
+   moto rebuilds the request from the raw URL and lets botocore compute the
+   canonical query string from it verbatim, so `prefix=data%2F` (Go SDK) or
+   `prefix=data/` (botocore) never matches the client's canonical form and
+   the request fails with SignatureDoesNotMatch. The patched request builder
+   decodes the query into parameters, which botocore then encodes exactly as
+   SigV4 requires. Object keys holding "+" fail the same way (werkzeug leaves
+   "+" unencoded in the path), so S3 paths are re-encoded the SigV4 way too.
+2. HeadBucket is authorized as `s3:HeadBucket`, an action real IAM does not
+   have; real S3 checks `s3:ListBucket`.
+3. HeadBucket errors. Real S3 answers HeadBucket on an existing bucket with
+   `x-amz-bucket-region` even when access is denied, and answers 404 for a
+   bucket that does not exist whoever asks; moto answers a bare 403 in both
+   cases.
+4. Error bodies of the IAM enforcement layer for query-protocol services
+   (IAM, STS). moto wraps them as ErrorResponse/Errors/Error, which the AWS
+   SDK for Go cannot parse (it reports "UnknownError"); AWS sends
+   ErrorResponse/Error, so e.g. a denied AssumeRole reads "AccessDenied".
+"""
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+import xmltodict
+from botocore.awsrequest import AWSRequest
+from werkzeug.serving import make_server
+
+import moto
+from moto.core.exceptions import _RESTError
+from moto.iam import access_control
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    create_backend_app,
+)
+from moto.s3 import responses as s3_responses
+from moto.s3.exceptions import MissingBucket, S3ClientError
+
+
+def _create_aws_request(self):
+    signed_headers = self._get_string_between(
+        "SignedHeaders=", ",", self._headers["Authorization"]
+    ).split(";")
+    headers = self._create_headers_for_aws_request(signed_headers, self._headers)
+    parts = urlsplit(self._path)
+    # GOTCHA: keep_blank_values keeps sub-resources such as "?uploads", which
+    # SigV4 canonicalizes as "uploads=".
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    path = parts.path
+    if isinstance(self, access_control.S3IAMRequest):
+        # S3 signs the path encoded once, every byte but unreserved ones and
+        # "/"; werkzeug hands it over re-quoted with "+" and others left bare.
+        path = quote(unquote(path), safe="/~")
+    request = AWSRequest(
+        method=self._method,
+        url=path,
+        data=self._body or self._data,
+        headers=headers,
+        params=params,
+    )
+    request.context["timestamp"] = headers["X-Amz-Date"]
+    return request
+
+
+def _patch_signature_check():
+    access_control.IAMRequestBase._create_aws_request = _create_aws_request
+
+
+def _patch_head_bucket_action():
+    s3_responses.ACTION_MAP["BUCKET"]["HEAD"]["DEFAULT"] = "ListBucket"
+
+
+def _patch_head_bucket_errors():
+    original = s3_responses.S3Response._bucket_response
+
+    def _bucket_response(self, request, full_url):
+        if request.method != "HEAD":
+            return original(self, request, full_url)
+        try:
+            return original(self, request, full_url)
+        except S3ClientError as err:
+            bucket_name = self.parse_bucket_name_from_url(request, full_url)
+            if not bucket_name:
+                raise
+            try:
+                bucket = self.backend.head_bucket(bucket_name)
+            except MissingBucket:
+                if err.code == "AccessDenied":
+                    return 404, {}, ""
+                raise
+            status, headers, body = self.serialized(
+                s3_responses.ActionResult(err)
+            )
+            headers["x-amz-bucket-region"] = bucket.region_name
+            return status, headers, body
+
+    s3_responses.S3Response._bucket_response = _bucket_response
+
+
+def _exit_on_stdin_eof():
+    while sys.stdin.buffer.read(4096):
+        pass
+    os._exit(0)
+
+
+def _patch_query_error_bodies():
+    def wrap(original):
+        def raise_error(self, *args):
+            try:
+                original(self, *args)
+            except _RESTError as err:
+                if self._service != "ec2":
+                    err.description = xmltodict.unparse(
+                        {
+                            "ErrorResponse": {
+                                "Error": {
+                                    "Type": "Sender",
+                                    "Code": err.error_type,
+                                    "Message": err.message,
+                                }
+                            }
+                        },
+                        full_document=True,
+                    )
+                raise
+
+        return raise_error
+
+    cls = access_control.IAMRequest
+    for name in (
+        "_raise_access_denied",
+        "_raise_signature_does_not_match",
+        "_raise_invalid_access_key",
+    ):
+        setattr(cls, name, wrap(getattr(cls, name)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file", default="")
+    parser.add_argument("--watch-stdin", action="store_true")
+    args = parser.parse_args()
+
+    if not moto.__version__.startswith("5.2."):
+        # The patches replace moto internals; check them on a new version.
+        print(
+            f"warning: moto {moto.__version__}: patches were written for 5.2.x",
+            file=sys.stderr,
+        )
+    _patch_signature_check()
+    _patch_head_bucket_action()
+    _patch_head_bucket_errors()
+    _patch_query_error_bodies()
+
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", args.port, app, threaded=True)
+    port = server.server_port
+    # moto builds some URLs (presigned, queue URLs) from MOTO_PORT.
+    os.environ["MOTO_PORT"] = str(port)
+
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(str(port))
+        os.replace(tmp, args.port_file)
+    print(f"MOTO_PORT={port}", flush=True)
+
+    def stop(signum, frame):
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.watch_stdin:
+        threading.Thread(target=_exit_on_stdin_eof, daemon=True).start()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
