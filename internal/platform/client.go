@@ -1,0 +1,478 @@
+// Package platform is a typed client for the Dataloop REST API: users,
+// orgs, projects, integrations and storage drivers.
+//
+// The client retries throttled and transiently failing calls with capped,
+// jittered exponential backoff, and never sends a create twice when it
+// cannot tell whether the first attempt took effect: it looks the object up
+// first. Tokens and request bodies never appear in errors or logs.
+package platform
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const (
+	defaultMaxRetries  = 5
+	defaultMaxBackoff  = 30 * time.Second
+	baseBackoff        = 500 * time.Millisecond
+	defaultHTTPTimeout = 2 * time.Minute
+	defaultUserAgent   = "terraform-provider-dataloop"
+
+	// maxResponseBytes bounds how much of a response body is read.
+	maxResponseBytes = 16 << 20
+)
+
+// Config configures a Client.
+type Config struct {
+	// Endpoint is the API base URL, e.g. https://gate.dataloop.ai/api/v1.
+	Endpoint string
+	// Token is the bearer token; it is sent only in the authorization header.
+	Token string
+	// UserAgent names the provider and Terraform versions.
+	UserAgent string
+	// HTTPClient is optional; the default has a 2 minute per-attempt timeout.
+	HTTPClient *http.Client
+	// MaxRetries is the number of retries after the first attempt
+	// (default 5; a negative value disables retries).
+	MaxRetries int
+	// MaxBackoff caps the wait between attempts, including Retry-After (default 30s).
+	MaxBackoff time.Duration
+	// Logf, when set, receives one debug entry per attempt: method, path,
+	// status, attempt and duration. It never receives bodies or the token.
+	Logf func(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Client talks to the Dataloop API. It is safe for concurrent use.
+type Client struct {
+	endpoint   string
+	token      string
+	userAgent  string
+	httpClient *http.Client
+	maxRetries int
+	maxBackoff time.Duration
+	logf       func(ctx context.Context, msg string, fields map[string]any)
+
+	// wait pauses between attempts; tests replace it to observe backoffs.
+	wait func(ctx context.Context, d time.Duration) error
+}
+
+// New validates cfg and returns a Client.
+func New(cfg Config) (*Client, error) {
+	endpoint := strings.TrimRight(strings.TrimSpace(cfg.Endpoint), "/")
+	if endpoint == "" {
+		return nil, errors.New("dataloop API: endpoint is required")
+	}
+	base, err := url.Parse(endpoint)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("dataloop API: endpoint %q must be an absolute http(s) URL", endpoint)
+	}
+	if base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("dataloop API: endpoint %q must not have a query or fragment", endpoint)
+	}
+	if base.User != nil {
+		return nil, errors.New("dataloop API: endpoint must not contain credentials; use the token")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("dataloop API: token is required")
+	}
+	c := &Client{
+		endpoint:   endpoint,
+		token:      cfg.Token,
+		userAgent:  cfg.UserAgent,
+		httpClient: cfg.HTTPClient,
+		maxRetries: cfg.MaxRetries,
+		maxBackoff: cfg.MaxBackoff,
+		logf:       cfg.Logf,
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	if c.httpClient == nil {
+		// A transport of its own keeps clients (and tests) from sharing
+		// connection pools through http.DefaultTransport.
+		transport := http.DefaultTransport
+		if t, ok := transport.(*http.Transport); ok {
+			transport = t.Clone()
+		}
+		c.httpClient = &http.Client{Timeout: defaultHTTPTimeout, Transport: transport}
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = defaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	if c.maxBackoff <= 0 {
+		c.maxBackoff = defaultMaxBackoff
+	}
+	c.wait = sleep
+	return c, nil
+}
+
+// request describes one API call.
+type request struct {
+	method string
+	path   string // relative to the endpoint, already escaped
+	query  url.Values
+	body   any
+
+	// idempotent marks calls that may be resent after an ambiguous failure
+	// (the request may or may not have been processed).
+	idempotent bool
+	// recover is consulted after an ambiguous failure of a non-idempotent
+	// call. It reports whether the earlier attempt took effect, in which
+	// case it has already stored the result and the call succeeds.
+	recover func(ctx context.Context) (bool, error)
+	// goneOK makes a 404 after an ambiguous attempt count as success; for
+	// deletes whose first attempt went through but whose answer was lost.
+	goneOK bool
+}
+
+// response is a completed HTTP exchange.
+type response struct {
+	status     int
+	body       []byte
+	retryAfter time.Duration
+}
+
+// do runs r with retries and decodes a 2xx JSON answer into out (when non-nil).
+func (c *Client) do(ctx context.Context, r request, out any) error {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return err
+	}
+	if resp == nil || out == nil || len(bytes.TrimSpace(resp.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(resp.body, out); err != nil {
+		return fmt.Errorf("dataloop API: %s %s: decoding response: %w", r.method, r.path, err)
+	}
+	return nil
+}
+
+// send runs r with retries. It returns the response of a 2xx answer, nil
+// when a recover or goneOK rule settled the call, or an error; non-2xx
+// answers come back as *Error.
+func (c *Client) send(ctx context.Context, r request) (*response, error) {
+	resp, err := c.sendRaw(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if resp != nil && resp.status >= 300 {
+		return nil, c.apiError(r, resp)
+	}
+	return resp, nil
+}
+
+// sendRaw is send without turning a final non-retryable non-2xx answer
+// into an error, for callers that read the error body.
+func (c *Client) sendRaw(ctx context.Context, r request) (*response, error) {
+	var payload []byte
+	if r.body != nil {
+		var err error
+		payload, err = json.Marshal(r.body)
+		if err != nil {
+			// The body may hold secrets, so the marshal error is not echoed.
+			return nil, fmt.Errorf("dataloop API: %s %s: encoding request body failed", r.method, r.path)
+		}
+	}
+
+	ambiguousBefore := false
+	for attempt := 1; ; attempt++ {
+		resp, err := c.attempt(ctx, r, payload, attempt)
+		if err == nil && resp.status < 300 {
+			return resp, nil
+		}
+		if err == nil && ambiguousBefore {
+			switch {
+			case resp.status == http.StatusNotFound && r.goneOK:
+				return nil, nil
+			case resp.status == http.StatusConflict && r.recover != nil:
+				// The lookup missed an earlier attempt that did take effect
+				// (a name conflict with ourselves); look once more.
+				if found, rerr := r.recover(ctx); rerr == nil && found {
+					return nil, nil
+				}
+			}
+		}
+
+		var (
+			lastErr   error
+			wait      time.Duration
+			retry     bool
+			ambiguous bool
+		)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, fmt.Errorf("dataloop API: %s %s: %w", r.method, r.path, ctxErr)
+			}
+			lastErr = err
+			retry, ambiguous = classifyTransportError(err)
+		} else {
+			lastErr = c.apiError(r, resp)
+			switch resp.status {
+			case http.StatusTooManyRequests:
+				// A throttled request was not processed, so even a create may be resent.
+				retry, wait = true, resp.retryAfter
+			case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+				retry, ambiguous = true, true
+			}
+			if !retry {
+				return resp, nil
+			}
+		}
+		if !retry {
+			return nil, lastErr
+		}
+		if ambiguous {
+			ambiguousBefore = true
+			if !r.idempotent {
+				// Look the object up even when no retries are left: the
+				// attempt may have taken effect, and reporting a failure
+				// then would make the caller create it again.
+				if r.recover == nil {
+					return nil, lastErr
+				}
+				found, rerr := r.recover(ctx)
+				if rerr != nil {
+					return nil, fmt.Errorf("%w (looking up whether the request took effect also failed: %w)", lastErr, rerr)
+				}
+				if found {
+					return nil, nil
+				}
+			}
+		}
+		if attempt > c.maxRetries {
+			return nil, lastErr
+		}
+		if err := c.wait(ctx, c.backoff(attempt, wait)); err != nil {
+			return nil, fmt.Errorf("dataloop API: %s %s: %w; last attempt: %w", r.method, r.path, err, lastErr)
+		}
+	}
+}
+
+// attempt performs one HTTP exchange.
+func (c *Client) attempt(ctx context.Context, r request, payload []byte, attempt int) (*response, error) {
+	// r.path is already escaped, so the URL is built as a string.
+	u := c.endpoint + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("dataloop API: %s %s: building request: %w", r.method, r.path, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	start := time.Now()
+	httpResp, err := c.httpClient.Do(req)
+	if err != nil {
+		err = c.transportError(r, err)
+		c.log(ctx, r, attempt, start, 0, err)
+		return nil, err
+	}
+	defer httpResp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
+	if err != nil {
+		err = c.transportError(r, err)
+		c.log(ctx, r, attempt, start, httpResp.StatusCode, err)
+		return nil, err
+	}
+	c.log(ctx, r, attempt, start, httpResp.StatusCode, nil)
+	return &response{
+		status:     httpResp.StatusCode,
+		body:       data,
+		retryAfter: parseRetryAfter(httpResp.Header.Get("Retry-After"), time.Now()),
+	}, nil
+}
+
+// transportError strips the URL that net/http puts in its errors and names
+// the call instead, keeping the cause available to errors.Is.
+func (c *Client) transportError(r request, err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	return &transportErr{method: r.method, path: r.path, err: err}
+}
+
+type transportErr struct {
+	method, path string
+	err          error
+}
+
+func (e *transportErr) Error() string {
+	return fmt.Sprintf("dataloop API: %s %s: %v", e.method, e.path, e.err)
+}
+
+func (e *transportErr) Unwrap() error { return e.err }
+
+// classifyTransportError reports whether a failed exchange may be retried and
+// whether the server may have processed the request.
+func classifyTransportError(err error) (retry, ambiguous bool) {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		// Nothing was sent. A refused connection or unknown host points at a
+		// wrong endpoint, which retrying would only delay reporting.
+		var netErr net.Error
+		if errors.As(err, &netErr) && netErr.Timeout() {
+			return true, false
+		}
+		return false, false
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.IsTimeout || dnsErr.IsTemporary, false
+	}
+	switch {
+	case errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, syscall.EPIPE):
+		return true, true
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return true, true
+	}
+	return false, false
+}
+
+// apiError builds the typed error of a non-2xx answer.
+func (c *Client) apiError(r request, resp *response) *Error {
+	return &Error{
+		StatusCode: resp.status,
+		Method:     r.method,
+		Path:       r.path,
+		Message:    c.redact(errorMessage(resp.body)),
+	}
+}
+
+// errorMessage extracts the platform's JSON "message" from an error body.
+func errorMessage(body []byte) string {
+	var e struct {
+		Message any `json:"message"`
+		Error   any `json:"error"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	for _, v := range []any{e.Message, e.Error} {
+		switch v := v.(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case nil:
+		default:
+			if b, err := json.Marshal(v); err == nil {
+				return string(b)
+			}
+		}
+	}
+	return ""
+}
+
+// redact removes the token should a server ever echo it back.
+func (c *Client) redact(s string) string {
+	if c.token == "" || s == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.token, "<redacted>")
+}
+
+// backoff returns the wait before attempt+1: the server's Retry-After when it
+// sent one, otherwise exponential with equal jitter; both capped.
+func (c *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, c.maxBackoff)
+	}
+	d := c.maxBackoff
+	if shift := attempt - 1; shift < 20 {
+		d = min(baseBackoff<<shift, c.maxBackoff)
+	}
+	half := d / 2
+	if half <= 0 {
+		return d
+	}
+	return half + rand.N(half+1)
+}
+
+// sleep waits d or until ctx ends. It gives up at once when ctx's deadline
+// would pass before the wait is over, since no further attempt could finish.
+func sleep(ctx context.Context, d time.Duration) error {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return context.DeadlineExceeded
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs <= 0 || secs > 1e6 {
+			return 0
+		}
+		return time.Duration(secs * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func (c *Client) log(ctx context.Context, r request, attempt int, start time.Time, status int, err error) {
+	if c.logf == nil {
+		return
+	}
+	fields := map[string]any{
+		"method":      r.method,
+		"path":        r.path,
+		"attempt":     attempt,
+		"duration_ms": time.Since(start).Milliseconds(),
+	}
+	if status != 0 {
+		fields["status"] = status
+	}
+	if err != nil {
+		fields["error"] = c.redact(err.Error())
+	}
+	c.logf(ctx, "Dataloop API request", fields)
+}
+
+// escape escapes one path segment.
+func escape(s string) string { return url.PathEscape(s) }

@@ -1,0 +1,242 @@
+package platform
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+)
+
+// ListDrivers returns the storage drivers of a project.
+func (c *Client) ListDrivers(ctx context.Context, projectID string) ([]Driver, error) {
+	drivers, err := c.listDrivers(ctx, url.Values{"projectId": {projectID}})
+	if err != nil {
+		return nil, err
+	}
+	return filterDrivers(drivers, func(d Driver) bool { return d.ProjectID == "" || d.ProjectID == projectID }), nil
+}
+
+// ListDriversByIntegration returns the storage drivers that use an integration.
+func (c *Client) ListDriversByIntegration(ctx context.Context, integrationID string) ([]Driver, error) {
+	drivers, err := c.listDrivers(ctx, url.Values{"integrationId": {integrationID}})
+	if err != nil {
+		return nil, err
+	}
+	// NOTE: the filter is applied here too, so a server that ignores the
+	// query parameter cannot hand back unrelated drivers.
+	return filterDrivers(drivers, func(d Driver) bool { return d.IntegrationID == integrationID }), nil
+}
+
+func (c *Client) listDrivers(ctx context.Context, query url.Values) ([]Driver, error) {
+	var ws []wireDriver
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/drivers", query: query, idempotent: true}, &ws); err != nil {
+		return nil, err
+	}
+	out := make([]Driver, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, w.driver())
+	}
+	return out, nil
+}
+
+func filterDrivers(drivers []Driver, keep func(Driver) bool) []Driver {
+	out := drivers[:0]
+	for _, d := range drivers {
+		if keep(d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// GetDriver returns one storage driver.
+func (c *Client) GetDriver(ctx context.Context, id string) (*Driver, error) {
+	var w wireDriver
+	if err := c.do(ctx, request{method: http.MethodGet, path: "/drivers/" + escape(id), idempotent: true}, &w); err != nil {
+		return nil, err
+	}
+	d := w.driver()
+	return &d, nil
+}
+
+// CreateDriver creates a storage driver. When an attempt fails without
+// telling whether it took effect, the client looks for a driver of the same
+// name in the project that was not there before the call and returns it
+// instead of creating a second one.
+func (c *Client) CreateDriver(ctx context.Context, in CreateDriverInput) (*Driver, error) {
+	body, err := c.driverBody(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+
+	matches := func(d Driver) bool { return d.Name == in.Name }
+	before, err := c.ListDrivers(ctx, in.ProjectID)
+	if err != nil {
+		return nil, err
+	}
+	existing := map[string]bool{}
+	for _, d := range before {
+		if matches(d) {
+			existing[d.ID] = true
+		}
+	}
+
+	var (
+		w         wireDriver
+		recovered *Driver
+	)
+	r := request{
+		method: http.MethodPost,
+		path:   "/drivers",
+		body:   body,
+		recover: func(ctx context.Context) (bool, error) {
+			list, err := c.ListDrivers(ctx, in.ProjectID)
+			if err != nil {
+				return false, err
+			}
+			for _, d := range list {
+				if matches(d) && !existing[d.ID] && (recovered == nil || d.CreatedAt.After(recovered.CreatedAt)) {
+					recovered = &d
+				}
+			}
+			return recovered != nil, nil
+		},
+	}
+	if err := c.do(ctx, r, &w); err != nil {
+		return nil, err
+	}
+	if recovered != nil {
+		return recovered, nil
+	}
+	d := w.driver()
+	return &d, nil
+}
+
+// UpdateDriver changes a driver's name, location fields or delete permission.
+// Resending the same PATCH has the same effect, so it is retried like a read.
+func (c *Client) UpdateDriver(ctx context.Context, id string, in UpdateDriverInput) (*Driver, error) {
+	payload := locationBody(in.Payload)
+	body := map[string]any{"payload": payload}
+	if in.Name != nil {
+		body["name"] = *in.Name
+	}
+	if in.AllowExternalDelete != nil {
+		// NOTE: sent both inside payload (PartialDriverPayload) and at the top
+		// level, where the driver carries it.
+		payload["allowExternalDelete"] = *in.AllowExternalDelete
+		body["allowExternalDelete"] = *in.AllowExternalDelete
+	}
+	var w wireDriver
+	r := request{method: http.MethodPatch, path: "/drivers/" + escape(id), body: body, idempotent: true}
+	if err := c.do(ctx, r, &w); err != nil {
+		return nil, err
+	}
+	if w.ID == "" && w.OID == "" {
+		return c.GetDriver(ctx, id)
+	}
+	d := w.driver()
+	return &d, nil
+}
+
+// DeleteDriver deletes a storage driver. A 404 on the first attempt is
+// returned (see IsNotFound); a 404 after an attempt whose answer was lost
+// means that attempt succeeded, and counts as success.
+func (c *Client) DeleteDriver(ctx context.Context, id string) error {
+	r := request{method: http.MethodDelete, path: "/drivers/" + escape(id), idempotent: true, goneOK: true}
+	return c.do(ctx, r, nil)
+}
+
+// TestDriver asks the platform to check a driver configuration before it is
+// created. It returns nil when the storage is reachable, a *TestFailure when
+// a check failed, and other errors for transport or auth problems.
+func (c *Client) TestDriver(ctx context.Context, in CreateDriverInput) error {
+	body, err := c.driverBody(ctx, in)
+	if err != nil {
+		return err
+	}
+	return c.test(ctx, request{method: http.MethodPost, path: "/drivers/test", body: body, idempotent: true})
+}
+
+// TestDriverByID asks the platform to check an existing driver, with the
+// same results as TestDriver.
+func (c *Client) TestDriverByID(ctx context.Context, id string) error {
+	return c.test(ctx, request{method: http.MethodGet, path: "/drivers/" + escape(id) + "/test", idempotent: true})
+}
+
+func (c *Client) test(ctx context.Context, r request) error {
+	resp, err := c.sendRaw(ctx, r)
+	if err != nil {
+		return err
+	}
+	if resp == nil || resp.status < 300 {
+		return nil
+	}
+	var body struct {
+		Message text          `json:"message"`
+		Checks  []CheckResult `json:"checks"`
+	}
+	_ = json.Unmarshal(resp.body, &body)
+	switch {
+	case body.Checks != nil && resp.status >= 400 && resp.status < 500:
+	case resp.status == http.StatusBadRequest,
+		resp.status == http.StatusUnprocessableEntity,
+		resp.status == http.StatusFailedDependency:
+	default:
+		return c.apiError(r, resp)
+	}
+	f := &TestFailure{Message: c.redact(string(body.Message)), StatusCode: resp.status}
+	for _, ch := range body.Checks {
+		ch.Message = c.redact(ch.Message)
+		f.Checks = append(f.Checks, ch)
+	}
+	if len(f.Checks) == 0 {
+		f.Checks = []CheckResult{{Name: "platform", Success: false, Message: f.Message}}
+	}
+	return f
+}
+
+// driverBody is the create/test body, in the shape Dataloop's SDK sends.
+func (c *Client) driverBody(ctx context.Context, in CreateDriverInput) (map[string]any, error) {
+	creator := in.Creator
+	if creator == "" {
+		me, err := c.Me(ctx)
+		if err != nil {
+			return nil, err
+		}
+		creator = me.Email
+	}
+	payload := locationBody(in.Payload)
+	payload["path"] = in.Payload.Path
+	return map[string]any{
+		"name":            in.Name,
+		"type":            in.Type,
+		"integrationId":   in.IntegrationID,
+		"integrationType": in.IntegrationType,
+		"creator":         creator,
+		"metadata": map[string]any{
+			"system": map[string]any{"projectId": in.ProjectID},
+		},
+		"payload":             payload,
+		"allowExternalDelete": in.AllowExternalDelete,
+	}, nil
+}
+
+// locationBody holds the non-empty location fields; the endpoint in
+// particular is only sent when set, as the SDK does.
+func locationBody(l DriverLocation) map[string]any {
+	m := map[string]any{}
+	for k, v := range map[string]string{
+		"bucketName":    l.BucketName,
+		"bucket":        l.Bucket,
+		"containerName": l.ContainerName,
+		"region":        l.Region,
+		"path":          l.Path,
+		"storageClass":  l.StorageClass,
+		"endpoint":      l.Endpoint,
+	} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
+}
