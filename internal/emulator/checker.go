@@ -1,0 +1,56 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
+)
+
+// newChecker builds the embedded access checker the emulator's
+// /drivers/test runs. Results are never reused: the emulator is a
+// long-running server, and a role or policy may change between tests.
+func newChecker(o AWSOptions) *accesscheck.Checker {
+	return accesscheck.New(accesscheck.Options{AWSEndpoint: o.Endpoint, HTTPClient: o.HTTPClient, ResultTTL: -1})
+}
+
+// payloadFields maps the checker's input names to the driver body fields
+// they come from; other inputs come from the integration.
+var payloadFields = map[string]string{"bucket": "payload.bucketName", "path": "payload.path", "region": "payload.region"}
+
+// errPayload marks a check input error that a field of the driver payload
+// caused; it is answered with 400.
+type errPayload struct{ err error }
+
+func (e *errPayload) Error() string { return e.err.Error() }
+
+func (s *Server) checkS3(ctx context.Context, c s3Check) (checkOutcome, error) {
+	creds := accesscheck.AWSCredentials{AccessKeyID: c.accessKeyID, SecretAccessKey: c.secretAccessKey, RoleARN: c.roleARN}
+	target := accesscheck.S3Target{Bucket: c.bucket, Region: c.region, Path: c.path, AllowDelete: c.allowDelete, Endpoint: c.endpoint}
+	res, err := s.checker.CheckS3(ctx, creds, target)
+	if err != nil {
+		var ie *accesscheck.InputError
+		if errors.As(err, &ie) {
+			if f, ok := payloadFields[ie.Field]; ok {
+				return checkOutcome{}, &errPayload{err: fieldErr(f, "%s", ie.Message)}
+			}
+		}
+		return checkOutcome{}, err
+	}
+	out := checkOutcome{success: res.Success(), summary: res.Error()}
+	for _, ch := range res.Checks {
+		out.checks = append(out.checks, checkJSON{Name: ch.Name, Success: ch.Success, Message: ch.Message, Hint: ch.Hint})
+	}
+	return out, nil
+}
+
+// statusForCheckError is the answer to a check that could not run: 400
+// for a bad driver payload, 424 otherwise.
+func statusForCheckError(err error) int {
+	var pe *errPayload
+	if errors.As(err, &pe) {
+		return http.StatusBadRequest
+	}
+	return http.StatusFailedDependency
+}

@@ -1,0 +1,237 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// checkTimeout bounds one storage check run by /drivers/test.
+const checkTimeout = 2 * time.Minute
+
+// s3Check is what a storage check needs: the identity to act as and the
+// bucket location.
+type s3Check struct {
+	accessKeyID, secretAccessKey, roleARN string
+	bucket, region, path, endpoint        string
+	allowDelete                           bool
+}
+
+// checkOutcome is a finished storage check: its per-check results and a
+// one-line summary when it failed.
+type checkOutcome struct {
+	success bool
+	summary string
+	checks  []checkJSON
+}
+
+type checkJSON struct {
+	Name    string `json:"name"`
+	Success bool   `json:"success"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+// testFailure is the body of a 424 from /drivers/test.
+type testFailure struct {
+	Message string      `json:"message"`
+	Checks  []checkJSON `json:"checks,omitempty"`
+}
+
+// testTarget is a snapshot, taken under s.mu, of what a test needs.
+type testTarget struct {
+	integrationID string
+	integ         integration
+	driverType    string
+	loc           driverLocation
+	allowDelete   bool
+}
+
+func (s *Server) testDriverPayload(w http.ResponseWriter, r *http.Request, u *user) {
+	body, ok := decodeObject(w, r)
+	if !ok {
+		return
+	}
+	// A test needs no name; give it one so the create parser applies.
+	if _, has := body["name"]; !has {
+		body["name"] = "access-test"
+	}
+	in, err := parseDriverInput(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	s.mu.Lock()
+	_, integ, ok := s.resolveDriverInput(w, u, &in)
+	var t testTarget
+	if ok {
+		t = testTarget{integrationID: integ.ID, integ: snapshotIntegration(integ), driverType: in.typ,
+			loc: in.loc, allowDelete: in.allowExternalDelete}
+	}
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	s.runDriverTest(r.Context(), w, t)
+}
+
+func (s *Server) testDriverByID(w http.ResponseWriter, r *http.Request, u *user) {
+	s.mu.Lock()
+	d, ok := s.driverForUser(w, u, r.PathValue("id"))
+	var t testTarget
+	if ok {
+		integ, found := s.st.Integrations[d.IntegrationID]
+		if !found {
+			s.mu.Unlock()
+			writeError(w, http.StatusFailedDependency, "integration %q of storage driver %q no longer exists", d.IntegrationID, d.ID)
+			return
+		}
+		t = testTarget{integrationID: integ.ID, integ: snapshotIntegration(integ), driverType: d.Type,
+			loc: d.Location, allowDelete: d.AllowExternalDelete}
+	}
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	s.runDriverTest(r.Context(), w, t)
+}
+
+func snapshotIntegration(in *integration) integration {
+	cp := *in
+	cp.Options = cloneOptions(in.Options)
+	cp.Metadata = append([]metadataEntry(nil), in.Metadata...)
+	if in.Platform != nil {
+		k := *in.Platform
+		cp.Platform = &k
+	}
+	return cp
+}
+
+// runDriverTest runs the embedded access checker with the integration's
+// credentials and answers 204 on success or 424 with the checks. It never
+// claims success for a check it could not run.
+func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t testTarget) {
+	if t.driverType != "s3" {
+		writeJSON(w, http.StatusFailedDependency, testFailure{Message: fmt.Sprintf(
+			"the emulator checks only S3 storage; access to %s storage was not checked", t.driverType)})
+		return
+	}
+	c := s3Check{bucket: t.loc.BucketName, region: t.loc.Region, path: t.loc.Path,
+		endpoint: t.loc.Endpoint, allowDelete: t.allowDelete}
+	in := t.integ
+	boundRole := ""
+	switch in.Type {
+	case typeS3:
+		c.accessKeyID, _ = in.Options["key"].(string)
+		c.secretAccessKey, _ = in.Options["secret"].(string)
+	case typeAWSSTS:
+		c.accessKeyID, _ = in.Options["key"].(string)
+		c.secretAccessKey, _ = in.Options["secret"].(string)
+		arns, _ := roleARNList(in.Options["roleArns"])
+		if len(arns) > 0 {
+			c.roleARN = arns[0]
+		}
+	case typeAWSCross:
+		boundRole, _ = in.Options["roleArn"].(string)
+		if boundRole == "" {
+			writeJSON(w, http.StatusFailedDependency, testFailure{Message: fmt.Sprintf(
+				"no role bound to aws-cross integration %q: bind one with PATCH /orgs/%s/integrations "+
+					`{"integrationId": %q, "credentials": {"type": "aws-cross", "options": {"roleArn": "<role arn>"}}}`,
+				in.ID, in.OrgID, in.ID)})
+			return
+		}
+		if s.aws == nil {
+			writeNoAWS(w)
+			return
+		}
+		if in.Platform == nil || in.Platform.AccessKeyID == "" {
+			writeJSON(w, http.StatusFailedDependency, testFailure{Message: fmt.Sprintf(
+				"aws-cross integration %q has no platform IAM user credentials (it was created while the emulator had no AWS endpoint); recreate it",
+				in.ID)})
+			return
+		}
+		c.accessKeyID, c.secretAccessKey, c.roleARN = in.Platform.AccessKeyID, in.Platform.SecretAccessKey, boundRole
+	default:
+		writeJSON(w, http.StatusFailedDependency, testFailure{Message: fmt.Sprintf(
+			"integration type %s cannot access S3", in.Type)})
+		return
+	}
+	if s.aws == nil {
+		writeNoAWS(w)
+		return
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	out, err := s.checkS3(ctx, c)
+	if err != nil {
+		s.logf("access check for integration %s: %v", in.ID, err)
+		if status := statusForCheckError(err); status == http.StatusBadRequest {
+			writeError(w, status, "%v", err)
+			return
+		}
+		writeJSON(w, http.StatusFailedDependency, testFailure{Message: "storage access check could not run: " + err.Error()})
+		return
+	}
+	if in.Type == typeAWSCross {
+		s.recordTrust(in.ID, boundRole, out.success)
+	}
+	if !out.success {
+		msg := out.summary
+		if msg == "" {
+			msg = failedSummary(out.checks)
+		}
+		writeJSON(w, http.StatusFailedDependency, testFailure{Message: msg, Checks: out.checks})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func writeNoAWS(w http.ResponseWriter) {
+	writeJSON(w, http.StatusFailedDependency, testFailure{Message: "the emulator has no AWS endpoint configured " +
+		"(start it with -aws-endpoint or set Options.AWS), so storage access cannot be checked"})
+}
+
+// recordTrust sets trust-established after a test of an aws-cross
+// integration, unless the role was rebound while the test ran.
+func (s *Server) recordTrust(id, role string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, found := s.st.Integrations[id]
+	if !found {
+		return
+	}
+	if cur, _ := in.Options["roleArn"].(string); cur != role {
+		return
+	}
+	value := "false"
+	if ok {
+		value = "true"
+	}
+	if v, _ := in.meta(metaTrustEstablished); v == value {
+		return
+	}
+	next := snapshotIntegration(in)
+	now := nowMillis()
+	next.setMeta(metaTrustEstablished, value, now)
+	next.UpdatedAt = now
+	s.st.Integrations[id] = &next
+	if err := s.commit(); err != nil {
+		s.st.Integrations[id] = in
+	}
+}
+
+func failedSummary(checks []checkJSON) string {
+	var failed []string
+	for _, c := range checks {
+		if !c.Success {
+			failed = append(failed, c.Name+": "+c.Message)
+		}
+	}
+	if len(failed) == 0 {
+		return "storage access check failed"
+	}
+	return "storage access check failed: " + strings.Join(failed, "; ")
+}
