@@ -120,8 +120,16 @@ func TestDriverTestSTS(t *testing.T) {
 	key := m.CreateUser(t, uniqueName("emu-sts-user"),
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	role := m.CreateRole(t, uniqueName("emu-sts-role"), trustPolicy(t, key.UserARN), bucketPolicy(t, bucket, ""))
-	iid := a.createIntegration("sts", "aws-sts", map[string]any{"key": key.AccessKeyID, "secret": key.SecretAccessKey, "roleArns": role}).str("id")
+	created := a.createIntegration("sts", "aws-sts", map[string]any{"key": key.AccessKeyID, "secret": key.SecretAccessKey, "roleArns": role})
+	iid := created.str("id")
+	if v := metaValue(created, "trust-established"); v != "false" {
+		t.Errorf("trust-established = %q before any test", v)
+	}
 	a.must(204, "POST", "/drivers/test", driverBody("sts", iid, "aws-sts", bucket, "", false))
+	got := a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+iid, nil).obj()
+	if v := metaValue(got, "trust-established"); v != "true" {
+		t.Errorf("trust-established = %q after a successful test", v)
+	}
 
 	// A role that does not trust the user cannot be assumed.
 	other := m.CreateRole(t, uniqueName("emu-sts-untrusting"), trustPolicy(t, "arn:aws:iam::123456789012:user/someone-else"),

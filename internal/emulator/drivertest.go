@@ -133,6 +133,7 @@ func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t tes
 		if len(arns) > 0 {
 			c.roleARN = arns[0]
 		}
+		boundRole = c.roleARN
 	case typeAWSCross:
 		boundRole, _ = in.Options["roleArn"].(string)
 		if boundRole == "" {
@@ -175,7 +176,7 @@ func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t tes
 		writeJSON(w, http.StatusFailedDependency, testFailure{Message: "storage access check could not run: " + err.Error()})
 		return
 	}
-	if in.Type == typeAWSCross {
+	if boundRole != "" {
 		s.recordTrust(in.ID, boundRole, out.success)
 	}
 	if !out.success {
@@ -194,8 +195,8 @@ func writeNoAWS(w http.ResponseWriter) {
 		"(start it with -aws-endpoint or set Options.AWS), so storage access cannot be checked"})
 }
 
-// recordTrust sets trust-established after a test of an aws-cross
-// integration, unless the role was rebound while the test ran.
+// recordTrust sets trust-established after a test of a role-based (aws-cross
+// or aws-sts) integration, unless the role was rebound while the test ran.
 func (s *Server) recordTrust(id, role string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -203,7 +204,7 @@ func (s *Server) recordTrust(id, role string, ok bool) {
 	if !found {
 		return
 	}
-	if cur, _ := in.Options["roleArn"].(string); cur != role {
+	if boundRoleARN(in) != role {
 		return
 	}
 	value := "false"
@@ -234,4 +235,19 @@ func failedSummary(checks []checkJSON) string {
 		return "storage access check failed"
 	}
 	return "storage access check failed: " + strings.Join(failed, "; ")
+}
+
+// boundRoleARN is the role a role-based integration assumes: the bound
+// roleArn of aws-cross, or the first of aws-sts's roleArns.
+func boundRoleARN(in *integration) string {
+	switch in.Type {
+	case typeAWSCross:
+		role, _ := in.Options["roleArn"].(string)
+		return role
+	case typeAWSSTS:
+		if arns, _ := roleARNList(in.Options["roleArns"]); len(arns) > 0 {
+			return arns[0]
+		}
+	}
+	return ""
 }

@@ -363,6 +363,9 @@ func (s *Server) createIntegration(w http.ResponseWriter, r *http.Request, u *us
 		in.Platform = key
 		in.setMeta(metaUserARN, key.UserARN, now)
 		in.setMeta(metaTrustEstablished, "false", now)
+	case typeAWSSTS:
+		in.setMeta(metaRoleARN, boundRoleARN(in), now)
+		in.setMeta(metaTrustEstablished, "false", now)
 	case typeGCPCross:
 		in.setMeta(metaTrustEstablished, "false", now)
 	}
@@ -576,6 +579,11 @@ func applyCredentials(in *integration, creds map[string]any, now int64) error {
 		return prefixCredentials(err)
 	}
 	in.Options = merged
+	if in.Type == typeAWSSTS {
+		// New keys or a new role are trusted only once a test proves them.
+		in.setMeta(metaRoleARN, boundRoleARN(in), now)
+		in.setMeta(metaTrustEstablished, "false", now)
+	}
 	return nil
 }
 
