@@ -1,0 +1,39 @@
+output "project_id" {
+  description = "The project that holds the driver."
+  value       = data.dataloop_project.demo.id
+}
+
+output "integration_id" {
+  description = "The cross-account integration."
+  value       = dataloop_aws_cross_account_integration.quickstart.id
+}
+
+output "platform_iam_user_arn" {
+  description = "The platform IAM user that the role trusts."
+  value       = dataloop_aws_cross_account_integration.quickstart.platform_iam_user_arn
+}
+
+output "role_arn" {
+  description = "The role the platform assumes."
+  value       = dataloop_aws_cross_account_integration.quickstart.role_arn
+}
+
+output "bucket" {
+  description = "The connected bucket."
+  value       = dataloop_s3_storage_driver.raw.bucket
+}
+
+output "region" {
+  description = "The bucket's region."
+  value       = dataloop_s3_storage_driver.raw.region
+}
+
+output "driver_id" {
+  description = "The storage driver."
+  value       = dataloop_s3_storage_driver.raw.id
+}
+
+output "driver_access" {
+  description = "The access check that ran before the driver was created."
+  value       = dataloop_s3_storage_driver.raw.access
+}

@@ -1,0 +1,618 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"weak"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+)
+
+// Names of the checks the access checker reports, in the order it runs them.
+const (
+	checkAssumeRole = accesscheck.CheckAssumeRole
+	checkBucket     = accesscheck.CheckBucket
+	checkRegion     = accesscheck.CheckRegion
+	checkList       = accesscheck.CheckList
+	checkWrite      = accesscheck.CheckWrite
+	checkRead       = accesscheck.CheckRead
+	checkDelete     = accesscheck.CheckDelete
+)
+
+// platformCheckName is the check the API client reports when the platform
+// failed a test without per-check results.
+const platformCheckName = "platform"
+
+// maxConcurrentAccessChecks bounds how many access checks one provider run
+// sends to the platform at a time. Terraform plans and applies up to ten
+// resources in parallel, and every check writes to the customer's bucket.
+const maxConcurrentAccessChecks = 4
+
+// Backoff of the apply-time check while IAM changes propagate.
+const (
+	propagationBaseBackoff = time.Second
+	propagationMaxBackoff  = 15 * time.Second
+)
+
+// s3AccessTarget is one storage location the platform must be able to use.
+type s3AccessTarget struct {
+	ProjectID       string
+	IntegrationID   string
+	IntegrationType string
+	Bucket          string
+	Region          string
+	Path            string // normalized with policy.NormalizePath
+	Endpoint        string
+	StorageClass    string
+	AllowDelete     bool
+}
+
+// key identifies the checks that give the same answer: the project, the
+// storage class and the driver's name do not change what the platform can
+// reach.
+func (t s3AccessTarget) key() string {
+	return strings.Join([]string{t.IntegrationID, t.Bucket, t.Path, t.Region, t.Endpoint,
+		fmt.Sprint(t.AllowDelete)}, "\x00")
+}
+
+// describe names the target in diagnostics.
+func (t s3AccessTarget) describe() string {
+	prefix := "the bucket root"
+	if t.Path != "" {
+		prefix = fmt.Sprintf("prefix %q", t.Path)
+	}
+	s := fmt.Sprintf("bucket %q (%s, region %q", t.Bucket, prefix, t.Region)
+	if t.Endpoint != "" {
+		s += ", endpoint " + t.Endpoint
+	}
+	return s + fmt.Sprintf(") with integration %q (type %s)", t.IntegrationID, t.IntegrationType)
+}
+
+func (t s3AccessTarget) driverInput(name string) platform.CreateDriverInput {
+	return platform.CreateDriverInput{
+		Name:                name,
+		Type:                platform.DriverTypeS3,
+		IntegrationID:       t.IntegrationID,
+		IntegrationType:     t.IntegrationType,
+		ProjectID:           t.ProjectID,
+		AllowExternalDelete: t.AllowDelete,
+		Payload: platform.DriverLocation{
+			BucketName:   t.Bucket,
+			Region:       t.Region,
+			Path:         t.Path,
+			StorageClass: t.StorageClass,
+			Endpoint:     t.Endpoint,
+		},
+	}
+}
+
+// accessOutcome is the result of one access check: every check the platform
+// ran, in order.
+type accessOutcome struct {
+	Success bool
+	Checks  []platform.CheckResult
+}
+
+// fromTestError turns the error of a platform test into an outcome: a
+// *platform.TestFailure is a failed check, anything else is returned.
+func fromTestError(err error) (accessOutcome, error) {
+	var f *platform.TestFailure
+	if errors.As(err, &f) {
+		return accessOutcome{Success: false, Checks: f.Checks}, nil
+	}
+	return accessOutcome{}, err
+}
+
+func (o accessOutcome) failed() []platform.CheckResult {
+	var out []platform.CheckResult
+	for _, c := range o.Checks {
+		if !c.Success {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// retryable reports whether IAM propagation can explain every failed check:
+// a role that cannot be assumed yet, or an action that is denied right after
+// a policy change. A missing bucket, a wrong region or a malformed input
+// will not fix itself, so one such failure makes the outcome final.
+func (o accessOutcome) retryable() bool {
+	failed := o.failed()
+	if len(failed) == 0 {
+		return false
+	}
+	for _, c := range failed {
+		if !propagationExplains(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// The platform reports each check as {name, success, message}; these
+// patterns read the checker's messages (internal/accesscheck) to tell
+// whether IAM propagation explains a failure.
+var (
+	// deniedPattern matches a missing permission, or a key IAM does not
+	// know yet (a key created seconds ago).
+	deniedPattern = regexp.MustCompile(`(?i)access ?denied|not authori[sz]ed|\b403\b|invalidaccesskeyid|invalidclienttokenid`)
+	// racePattern matches a probe object removed by a concurrent check.
+	racePattern = regexp.MustCompile(`(?i)was gone right after it was written`)
+	// permanentPattern matches what waiting cannot fix: a missing bucket, a
+	// bucket in another region, rejected credentials or a bad input.
+	permanentPattern = regexp.MustCompile(`(?i)nosuchbucket|does not exist|\b404\b|permanentredirect|another region|signaturedoesnotmatch|invalid (bucket|region|path|endpoint|role_arn|external_id)`)
+)
+
+func propagationExplains(c platform.CheckResult) bool {
+	if c.Name == checkRegion || c.Name == checkBucket || permanentPattern.MatchString(c.Message) {
+		return false
+	}
+	return deniedPattern.MatchString(c.Message) || racePattern.MatchString(c.Message)
+}
+
+// successOutcome stands for a check the platform answered with 204, which
+// carries no per-check results: every check that applies to the target
+// passed.
+func successOutcome(t s3AccessTarget) accessOutcome {
+	var names []string
+	if t.IntegrationType == platform.TypeAWSSTS || t.IntegrationType == platform.TypeAWSCross {
+		names = append(names, checkAssumeRole)
+	}
+	names = append(names, checkBucket, checkRegion, checkList, checkWrite, checkRead)
+	if t.AllowDelete {
+		names = append(names, checkDelete)
+	}
+	o := accessOutcome{Success: true}
+	for _, n := range names {
+		o.Checks = append(o.Checks, platform.CheckResult{Name: n, Success: true, Message: "Passed (verified by the Dataloop platform)."})
+	}
+	return o
+}
+
+// accessRun holds what one provider run (one Configure) has learned about
+// storage access: check outcomes per target and the integrations and
+// projects looked up on the way. It also bounds the run's concurrent checks.
+type accessRun struct {
+	sem chan struct{}
+
+	mu           sync.Mutex
+	targets      map[string]*targetEntry
+	integrations map[string]*platform.Integration
+	projectOrgs  map[string]string
+}
+
+type targetEntry struct {
+	// mu serializes the checks of one target, so concurrent drivers with the
+	// same location wait for one check instead of each running their own.
+	mu      sync.Mutex
+	outcome *accessOutcome
+}
+
+// accessRuns maps a provider run to its accessRun. The key is a weak pointer,
+// so a run's cache goes away with its providerData.
+var accessRuns = struct {
+	sync.Mutex
+	m map[weak.Pointer[providerData]]*accessRun
+}{m: map[weak.Pointer[providerData]]*accessRun{}}
+
+func accessRunFor(pd *providerData) *accessRun {
+	k := weak.Make(pd)
+	accessRuns.Lock()
+	defer accessRuns.Unlock()
+	if r, ok := accessRuns.m[k]; ok {
+		return r
+	}
+	r := &accessRun{
+		sem:          make(chan struct{}, maxConcurrentAccessChecks),
+		targets:      map[string]*targetEntry{},
+		integrations: map[string]*platform.Integration{},
+		projectOrgs:  map[string]string{},
+	}
+	accessRuns.m[k] = r
+	runtime.AddCleanup(pd, func(k weak.Pointer[providerData]) {
+		accessRuns.Lock()
+		defer accessRuns.Unlock()
+		delete(accessRuns.m, k)
+	}, k)
+	return r
+}
+
+func (r *accessRun) entry(key string) *targetEntry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.targets[key]
+	if !ok {
+		e = &targetEntry{}
+		r.targets[key] = e
+	}
+	return e
+}
+
+// integration returns an integration of the project's org, looked up once
+// per run. Apply-time callers pass fresh to see changes made earlier in the
+// same apply, such as a role binding that resets trust.
+func (r *accessRun) integration(ctx context.Context, client *platform.Client, projectID, integrationID string, fresh bool) (*platform.Integration, error) {
+	r.mu.Lock()
+	in, ok := r.integrations[integrationID]
+	org, orgKnown := r.projectOrgs[projectID]
+	r.mu.Unlock()
+	if ok && !fresh {
+		return in, nil
+	}
+	if !orgKnown {
+		p, err := client.GetProject(ctx, projectID)
+		if err != nil {
+			return nil, fmt.Errorf("looking up project %q: %w", projectID, err)
+		}
+		org = p.OrgID
+		r.mu.Lock()
+		r.projectOrgs[projectID] = org
+		r.mu.Unlock()
+	}
+	in, err := client.GetIntegration(ctx, org, integrationID)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.integrations[integrationID] = in
+	r.mu.Unlock()
+	return in, nil
+}
+
+// checkOnce runs the plan-time check: one attempt, shared with every other
+// plan-time check of the same target in this run, failures included.
+func (r *accessRun) checkOnce(ctx context.Context, client *platform.Client, t s3AccessTarget) (accessOutcome, error) {
+	e := r.entry(t.key())
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.outcome != nil {
+		tflog.Debug(ctx, "Reusing access check result of this run", map[string]any{"bucket": t.Bucket, "success": e.outcome.Success})
+		return *e.outcome, nil
+	}
+	o, err := r.platformTest(ctx, client, t)
+	if err != nil {
+		return o, err
+	}
+	e.outcome = &o
+	return o, nil
+}
+
+// checkUntilReady runs the apply-time check. It reuses only a successful
+// result of this run: a failure seen at plan time may be IAM propagation
+// that has since completed. It retries failures that propagation explains,
+// with exponential backoff and jitter, until timeout, and returns the last
+// result.
+func (r *accessRun) checkUntilReady(ctx context.Context, client *platform.Client, t s3AccessTarget, timeout time.Duration) (accessOutcome, error) {
+	e := r.entry(t.key())
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.outcome != nil && e.outcome.Success {
+		tflog.Debug(ctx, "Reusing successful access check of this run", map[string]any{"bucket": t.Bucket})
+		return *e.outcome, nil
+	}
+
+	deadline := time.Now().Add(timeout)
+	backoff := propagationBaseBackoff
+	for attempt := 1; ; attempt++ {
+		o, err := r.platformTest(ctx, client, t)
+		if err != nil {
+			return o, err
+		}
+		e.outcome = &o
+		if o.Success || !o.retryable() {
+			return o, nil
+		}
+		remaining := time.Until(deadline)
+		if remaining <= 0 {
+			tflog.Debug(ctx, "Access check still failing at the end of the propagation timeout",
+				map[string]any{"bucket": t.Bucket, "attempts": attempt, "timeout": timeout.String()})
+			return o, nil
+		}
+		// NOTE: the last attempt runs at the deadline, not before it.
+		wait := min(jitter(backoff), remaining)
+		tflog.Debug(ctx, "Access check failed in a way IAM propagation explains; retrying",
+			map[string]any{"bucket": t.Bucket, "attempt": attempt, "wait": wait.String(), "failed": checkNames(o.failed())})
+		select {
+		case <-ctx.Done():
+			var failed []string
+			for _, c := range o.failed() {
+				failed = append(failed, c.Name+": "+c.Message)
+			}
+			return o, fmt.Errorf("stopped waiting for IAM changes to propagate (%w); the last check failed: %s",
+				ctx.Err(), strings.Join(failed, "; "))
+		case <-time.After(wait):
+		}
+		backoff = min(2*backoff, propagationMaxBackoff)
+	}
+}
+
+// s3Integration looks up the integration of a target and checks that an S3
+// driver can use it. Problems are reported on integration_id.
+func s3Integration(ctx context.Context, pd *providerData, run *accessRun, t s3AccessTarget, fresh bool, diags *diag.Diagnostics) (*platform.Integration, bool) {
+	in, err := run.integration(ctx, pd.Client, t.ProjectID, t.IntegrationID, fresh)
+	switch {
+	case platform.IsNotFound(err):
+		diags.AddAttributeError(path.Root("integration_id"), "Integration Not Found",
+			fmt.Sprintf("No integration %q exists in the organization of project %q, or the token may not see it. "+
+				"Check integration_id and project_id.", t.IntegrationID, t.ProjectID))
+		return nil, false
+	case err != nil:
+		diags.AddAttributeError(path.Root("integration_id"), "Unable to Read Integration",
+			fmt.Sprintf("The provider could not read integration %q to learn its type: %s", t.IntegrationID, err))
+		return nil, false
+	}
+	if !slices.Contains(supportedS3IntegrationTypes(), in.Type) {
+		diags.AddAttributeError(path.Root("integration_id"), "Integration Type Not Supported",
+			fmt.Sprintf("Integration %q has type %q; an S3 storage driver needs an integration of type %s.",
+				t.IntegrationID, in.Type, quoteList(supportedS3IntegrationTypes())))
+		return nil, false
+	}
+	return in, true
+}
+
+// platformTest asks the platform to check the target (POST /drivers/test),
+// holding one of the run's concurrency slots.
+func (r *accessRun) platformTest(ctx context.Context, client *platform.Client, t s3AccessTarget) (accessOutcome, error) {
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return accessOutcome{}, ctx.Err()
+	}
+	defer func() { <-r.sem }()
+
+	tflog.Debug(ctx, "Running storage access check on the platform", map[string]any{
+		"integration_id": t.IntegrationID, "integration_type": t.IntegrationType,
+		"bucket": t.Bucket, "region": t.Region, "path": t.Path, "allow_delete": t.AllowDelete,
+	})
+	// NOTE: the driver name only labels the test request; the platform
+	// creates nothing.
+	err := client.TestDriver(ctx, t.driverInput("terraform-access-check"))
+	if err == nil {
+		return successOutcome(t), nil
+	}
+	o, err := fromTestError(err)
+	if err == nil {
+		tflog.Debug(ctx, "Storage access check failed", map[string]any{"bucket": t.Bucket, "failed": checkNames(o.failed())})
+	}
+	return o, err
+}
+
+func checkNames(checks []platform.CheckResult) []string {
+	names := make([]string, len(checks))
+	for i, c := range checks {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// jitter spreads retries of parallel checks: d ± 20%.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// Attribute types of the computed access attribute.
+var (
+	accessCheckAttrTypes = map[string]attr.Type{
+		"name":    types.StringType,
+		"success": types.BoolType,
+		"message": types.StringType,
+	}
+	accessAttrTypes = map[string]attr.Type{
+		"success": types.BoolType,
+		"checks":  types.ListType{ElemType: types.ObjectType{AttrTypes: accessCheckAttrTypes}},
+	}
+)
+
+// accessObject converts an outcome into the value of the access attribute.
+func accessObject(o accessOutcome) (types.Object, diag.Diagnostics) {
+	checks, diags := accessChecksList(o)
+	obj, d := types.ObjectValue(accessAttrTypes, map[string]attr.Value{
+		"success": types.BoolValue(o.Success),
+		"checks":  checks,
+	})
+	diags.Append(d...)
+	return obj, diags
+}
+
+// accessChecksList converts an outcome's checks into a list of
+// {name, success, message} objects.
+func accessChecksList(o accessOutcome) (types.List, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	elems := make([]attr.Value, 0, len(o.Checks))
+	for _, c := range o.Checks {
+		v, d := types.ObjectValue(accessCheckAttrTypes, map[string]attr.Value{
+			"name":    types.StringValue(c.Name),
+			"success": types.BoolValue(c.Success),
+			"message": types.StringValue(c.Message),
+		})
+		diags.Append(d...)
+		elems = append(elems, v)
+	}
+	list, d := types.ListValue(types.ObjectType{AttrTypes: accessCheckAttrTypes}, elems)
+	diags.Append(d...)
+	return list, diags
+}
+
+// failureAttribute is the input a failed check points at.
+func failureAttribute(failed []platform.CheckResult) path.Path {
+	if len(failed) == 0 {
+		return path.Root("bucket")
+	}
+	switch failed[0].Name {
+	case checkAssumeRole:
+		return path.Root("integration_id")
+	case checkRegion:
+		return path.Root("region")
+	case checkList, checkWrite, checkRead:
+		return path.Root("path")
+	case checkDelete:
+		return path.Root("allow_delete")
+	default:
+		return path.Root("bucket")
+	}
+}
+
+// actionPattern finds an IAM action named in a check's message.
+var actionPattern = regexp.MustCompile(`\b(s3|kms|sts):[A-Za-z]+\b`)
+
+// checkActions maps a check to the IAM action it needs when its message does
+// not name one.
+var checkActions = map[string]string{
+	checkBucket: policy.ActionListBucket,
+	checkList:   policy.ActionListBucket,
+	checkWrite:  policy.ActionPutObject,
+	checkRead:   policy.ActionGetObject,
+	checkDelete: policy.ActionDeleteObject,
+}
+
+// fixHint says how to fix one failed check: the policy statement that grants
+// the missing action, the trust policy for a role that cannot be assumed, or
+// what to change in the configuration.
+func fixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integration) string {
+	switch {
+	case c.Name == checkAssumeRole:
+		return trustHint(t, in)
+	case c.Name == checkRegion:
+		return "Set region to the bucket's region."
+	case c.Name == checkBucket:
+		return "Check the bucket name, the region and the endpoint; the bucket must exist before the driver is created."
+	case !deniedPattern.MatchString(c.Message):
+		// Not a missing permission: the check's message says what to do.
+		return ""
+	}
+	action := actionPattern.FindString(c.Message)
+	if action == "" || strings.HasPrefix(action, "sts:") {
+		action = checkActions[c.Name]
+	}
+	if action == "" {
+		return ""
+	}
+	js, err := policy.StatementFor(action, t.Bucket, t.Path).JSON()
+	if err != nil {
+		return ""
+	}
+	return "Grant " + action + " to " + identity(t, in) + ", for example with this policy statement " +
+		"(the dataloop_aws_bucket_policy data source generates the complete policy):\n" + indent(js, "    ")
+}
+
+// identity names the IAM identity whose policy needs a fix.
+func identity(t s3AccessTarget, in *platform.Integration) string {
+	switch t.IntegrationType {
+	case platform.TypeS3:
+		return "the IAM user whose access key the integration holds"
+	case platform.TypeAWSCross:
+		if in != nil {
+			if arn, ok := in.MetadataValue(platform.MetadataRoleARN); ok && arn != "" {
+				return "the role " + arn + " that the integration is bound to"
+			}
+		}
+		return "the role the integration is bound to"
+	default:
+		return "the role the integration assumes"
+	}
+}
+
+// formatDuration writes 2m instead of 2m0s.
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	s, _ = strings.CutSuffix(s, "m0s")
+	if len(s) < len(d.String()) {
+		s += "m"
+	}
+	if h, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = h + "h"
+	}
+	return s
+}
+
+func trustHint(t s3AccessTarget, in *platform.Integration) string {
+	const base = "The role must exist and its trust policy must allow sts:AssumeRole by "
+	if in != nil && t.IntegrationType == platform.TypeAWSCross {
+		if arn, ok := in.MetadataValue(platform.MetadataUserARN); ok && arn != "" {
+			doc, err := policy.AWSTrustPolicy(policy.TrustPolicyInput{PrincipalARN: arn})
+			if err == nil {
+				if js, err := doc.JSON(); err == nil {
+					return base + "the platform IAM user " + arn + " (the integration's platform_iam_user_arn), " +
+						"for example (the dataloop_aws_trust_policy data source generates it):\n" + indent(js, "    ")
+				}
+			}
+		}
+	}
+	return base + "the IAM user whose access key the integration holds; " +
+		"the dataloop_aws_trust_policy data source generates such a policy."
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = prefix + l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// accessFailureDetail lists every check with its result and, for each failed
+// one, the fix.
+func accessFailureDetail(o accessOutcome, t s3AccessTarget, in *platform.Integration, when string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The Dataloop platform cannot use %s.\n", t.describe())
+	if when != "" {
+		b.WriteString(when + "\n")
+	}
+	// NOTE: a failure without per-check results (the platform could not
+	// run the check) is a single "platform" check holding the message.
+	if len(o.Checks) == 1 && o.Checks[0].Name == platformCheckName {
+		fmt.Fprintf(&b, "\nThe platform answered: %s\n", o.Checks[0].Message)
+		return strings.TrimRight(b.String(), "\n")
+	}
+	b.WriteString("\nChecks:\n")
+	for _, c := range o.Checks {
+		mark := "passed"
+		if !c.Success {
+			mark = "FAILED"
+		}
+		fmt.Fprintf(&b, "  - %s: %s", c.Name, mark)
+		if c.Message != "" {
+			fmt.Fprintf(&b, ": %s", c.Message)
+		}
+		b.WriteString("\n")
+	}
+	var hints []string
+	for _, c := range o.failed() {
+		if h := fixHint(c, t, in); h != "" && !slices.Contains(hints, h) {
+			hints = append(hints, fmt.Sprintf("To fix %q: %s", c.Name, h))
+		}
+	}
+	if len(hints) > 0 {
+		b.WriteString("\n" + strings.Join(hints, "\n\n") + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// addAccessDiagnostic reports a failed check as an error, or as a warning
+// when the provider's access_check.severity is "warning".
+func addAccessDiagnostic(diags *diag.Diagnostics, severity, summary, detail string, p path.Path) {
+	if severity == severityWarning {
+		diags.AddAttributeWarning(p, summary, detail+
+			"\n\nThe provider's access_check.severity is \"warning\", so Terraform goes on.")
+		return
+	}
+	diags.AddAttributeError(p, summary, detail+
+		"\n\nTo report this as a warning instead, set access_check.severity = \"warning\" in the provider block.")
+}

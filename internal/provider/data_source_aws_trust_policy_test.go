@@ -1,0 +1,88 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+)
+
+const (
+	testAccTrustPolicyAddr = "data.dataloop_aws_trust_policy.test"
+	testPlatformUserARN    = "arn:aws:iam::123456789012:user/dataloop-platform-abc123"
+)
+
+func TestAccAWSTrustPolicyDataSource_basic(t *testing.T) {
+	testAccEmulator(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccTrustPolicyDataSourceConfig(`principal_arn = "` + testPlatformUserARN + `"`),
+				ConfigStateChecks: testAccPolicyStateChecks(testAccTrustPolicyAddr,
+					trustPolicyDoc(t, policy.TrustPolicyInput{PrincipalARN: testPlatformUserARN})),
+			},
+			{
+				Config: testAccTrustPolicyDataSourceConfig(
+					`principal_arn = "`+testPlatformUserARN+`"`,
+					`external_id   = "org-demo:9f8e7d"`,
+				),
+				ConfigStateChecks: testAccPolicyStateChecks(testAccTrustPolicyAddr,
+					trustPolicyDoc(t, policy.TrustPolicyInput{PrincipalARN: testPlatformUserARN, ExternalID: "org-demo:9f8e7d"})),
+			},
+		},
+	})
+}
+
+func TestAccAWSTrustPolicyDataSource_invalid(t *testing.T) {
+	testAccEmulator(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccTrustPolicyDataSourceConfig(`principal_arn = "arn:aws:iam::123456789012:group/admins"`),
+				ExpectError: testAccErrorRegexp(`(?s)Invalid Principal ARN.*The value of principal_arn is not valid:.*is not an IAM user, role or account root ARN`),
+			},
+			{
+				Config:      testAccTrustPolicyDataSourceConfig(`principal_arn = "*"`),
+				ExpectError: testAccErrorRegexp(`(?s)The value of principal_arn is not valid: "\*" must not contain wildcards`),
+			},
+			{
+				Config: testAccTrustPolicyDataSourceConfig(
+					`principal_arn = "`+testPlatformUserARN+`"`,
+					`external_id   = "has spaces"`,
+				),
+				ExpectError: testAccErrorRegexp(`(?s)Invalid External ID.*The value of external_id is not valid: may only contain letters`),
+			},
+		},
+	})
+}
+
+func testAccTrustPolicyDataSourceConfig(attrs ...string) string {
+	return testAccConfig(
+		`provider "dataloop" {}`,
+		"data \"dataloop_aws_trust_policy\" \"test\" {\n  "+strings.Join(attrs, "\n  ")+"\n}",
+	)
+}
+
+func trustPolicyDoc(t *testing.T, in policy.TrustPolicyInput) *policy.Document {
+	t.Helper()
+	doc, err := policy.AWSTrustPolicy(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func trustPolicyJSON(t *testing.T, in policy.TrustPolicyInput) string {
+	t.Helper()
+	s, err := trustPolicyDoc(t, in).JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -1,0 +1,86 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+)
+
+var (
+	_ basetypes.StringTypable                    = driverPathType{}
+	_ basetypes.StringValuableWithSemanticEquals = driverPathValue{}
+)
+
+// driverPathType is the type of a storage driver's path (key prefix). Paths
+// that normalize to the same prefix ("raw", "/raw", "raw/") are semantically
+// equal, so state keeps the form written in the configuration while the
+// platform stores the normalized one, and plans stay empty.
+type driverPathType struct {
+	basetypes.StringType
+}
+
+func (t driverPathType) String() string { return "driverPathType" }
+
+func (t driverPathType) ValueType(_ context.Context) attr.Value { return driverPathValue{} }
+
+func (t driverPathType) Equal(o attr.Type) bool {
+	other, ok := o.(driverPathType)
+	return ok && t.StringType.Equal(other.StringType)
+}
+
+func (t driverPathType) ValueFromString(_ context.Context, in basetypes.StringValue) (basetypes.StringValuable, diag.Diagnostics) {
+	return driverPathValue{StringValue: in}, nil
+}
+
+func (t driverPathType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	v, err := t.StringType.ValueFromTerraform(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := v.(basetypes.StringValue)
+	if !ok {
+		return nil, fmt.Errorf("unexpected value type %T", v)
+	}
+	return driverPathValue{StringValue: s}, nil
+}
+
+// driverPathValue is a value of driverPathType.
+type driverPathValue struct {
+	basetypes.StringValue
+}
+
+func driverPathString(s string) driverPathValue {
+	return driverPathValue{StringValue: basetypes.NewStringValue(s)}
+}
+
+func (v driverPathValue) Type(_ context.Context) attr.Type { return driverPathType{} }
+
+func (v driverPathValue) Equal(o attr.Value) bool {
+	other, ok := o.(driverPathValue)
+	return ok && v.StringValue.Equal(other.StringValue)
+}
+
+// StringSemanticEquals reports whether both paths name the same prefix.
+func (v driverPathValue) StringSemanticEquals(_ context.Context, newValuable basetypes.StringValuable) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	other, ok := newValuable.(driverPathValue)
+	if !ok {
+		diags.AddError("Semantic Equality Check Error",
+			fmt.Sprintf("Expected value type %T but got %T. This is always a bug in the provider, "+
+				"please report this issue to the provider developers.", v, newValuable))
+		return false, diags
+	}
+	return v.Normalized() == other.Normalized(), diags
+}
+
+// Normalized returns the prefix as the platform stores it: no leading slash,
+// one trailing slash, or "" for the bucket root.
+func (v driverPathValue) Normalized() string {
+	return policy.NormalizePath(v.ValueString())
+}

@@ -1,0 +1,210 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+)
+
+// TestAccAWSBucketPolicyFunction_matchesDataSource calls the function and
+// the data source with the same inputs, including nulls for the function's
+// defaults, and expects the same JSON from both.
+func TestAccAWSBucketPolicyFunction_matchesDataSource(t *testing.T) {
+	testAccEmulator(t)
+	tests := []struct {
+		args, attrs string
+		in          policy.BucketPolicyInput
+	}{
+		{
+			args:  `"acme-datasets", null, null, null, null`,
+			attrs: `bucket = "acme-datasets"`,
+			in:    policy.BucketPolicyInput{Bucket: "acme-datasets"},
+		},
+		{
+			args: fmt.Sprintf(`"acme-datasets", "raw/images", true, false, [%q, %q]`, testKMSKey2, testKMSKey1),
+			attrs: fmt.Sprintf("bucket = \"acme-datasets\"\n  path = \"raw/images\"\n  allow_delete = true\n  read_only = false\n  kms_key_arns = [%q, %q]",
+				testKMSKey2, testKMSKey1),
+			in: policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/images", AllowDelete: true, KMSKeyARNs: []string{testKMSKey1, testKMSKey2}},
+		},
+		{
+			args:  `"acme-datasets", "/raw/", false, true, []`,
+			attrs: "bucket = \"acme-datasets\"\n  path = \"/raw/\"\n  read_only = true\n  kms_key_arns = []",
+			in:    policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/", ReadOnly: true},
+		},
+	}
+	steps := make([]resource.TestStep, len(tests))
+	for i, tt := range tests {
+		want := knownvalue.StringExact(bucketPolicyJSON(t, tt.in))
+		steps[i] = resource.TestStep{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				"data \"dataloop_aws_bucket_policy\" \"test\" {\n  "+tt.attrs+"\n}",
+				`output "function" { value = provider::dataloop::aws_bucket_policy(`+tt.args+`) }`,
+				`output "data_source" { value = data.dataloop_aws_bucket_policy.test.json }`,
+			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownOutputValue("function", want)},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("function", want),
+				statecheck.ExpectKnownOutputValue("data_source", want),
+			},
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// TestAccAWSBucketPolicyFunction_knownAtPlan shows why the function exists:
+// a data source that depends on a resource with pending changes is read at
+// apply, so its JSON is "known after apply", while the function's result is
+// known at plan as soon as its arguments are.
+func TestAccAWSBucketPolicyFunction_knownAtPlan(t *testing.T) {
+	testAccEmulator(t)
+	want := knownvalue.StringExact(bucketPolicyJSON(t, policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/"}))
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				`resource "terraform_data" "bucket" { input = "acme-datasets" }`,
+				`data "dataloop_aws_bucket_policy" "test" {
+  bucket = terraform_data.bucket.input
+  path   = "raw/"
+}`,
+				`output "function" { value = provider::dataloop::aws_bucket_policy(terraform_data.bucket.input, "raw/", false, false, null) }`,
+				`output "data_source" { value = data.dataloop_aws_bucket_policy.test.json }`,
+			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownOutputValue("function", want),
+					plancheck.ExpectUnknownOutputValue("data_source"),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("function", want),
+				statecheck.ExpectKnownOutputValue("data_source", want),
+			},
+		}},
+	})
+}
+
+func TestAccAWSBucketPolicyFunction_invalid(t *testing.T) {
+	testAccEmulator(t)
+	tests := []struct {
+		args, err string
+	}{
+		{`"Acme_Datasets", null, null, null, null`, `(?s)Invalid value for "bucket" parameter: "Acme_Datasets" may only contain lowercase letters`},
+		{`"acme-datasets", "raw\nimages", null, null, null`, `(?s)Invalid value for "path" parameter: .*must not contain control characters`},
+		{`"acme-datasets", null, true, true, null`, `(?s)Invalid value for "allow_delete" parameter: must not be true when read_only is true`},
+		{`"acme-datasets", null, null, null, ["key-1"]`, `(?s)Invalid value for "kms_key_arns" parameter: kms_key_arns\[0\]: "key-1" is not a KMS key ARN`},
+		{`"acme-datasets", null, null, null, [null]`, `(?s)Invalid value for "kms_key_arns" parameter: The list of KMS key ARNs must not contain null values`},
+		{`null, null, null, null, null`, `(?s)Invalid value for "bucket" parameter: argument must not be null`},
+	}
+	steps := make([]resource.TestStep, len(tests))
+	for i, tt := range tests {
+		steps[i] = resource.TestStep{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				`output "test" { value = provider::dataloop::aws_bucket_policy(`+tt.args+`) }`,
+			),
+			ExpectError: testAccErrorRegexp(tt.err),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// TestAWSBucketPolicyFunction_run calls Run directly, without Terraform.
+func TestAWSBucketPolicyFunction_run(t *testing.T) {
+	t.Parallel()
+	keys := func(v ...attr.Value) types.List { return types.ListValueMust(types.StringType, v) }
+	tests := []struct {
+		name    string
+		args    []attr.Value
+		want    policy.BucketPolicyInput
+		wantArg int64 // argument of the expected error; -1 for success
+	}{
+		{
+			name: "nulls",
+			args: []attr.Value{types.StringValue("acme-datasets"), types.StringNull(), types.BoolNull(), types.BoolNull(), types.ListNull(types.StringType)},
+			want: policy.BucketPolicyInput{Bucket: "acme-datasets"}, wantArg: -1,
+		},
+		{
+			name: "all",
+			args: []attr.Value{types.StringValue("acme-datasets"), types.StringValue("raw"), types.BoolValue(true), types.BoolValue(false), keys(types.StringValue(testKMSKey1))},
+			want: policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/", AllowDelete: true, KMSKeyARNs: []string{testKMSKey1}}, wantArg: -1,
+		},
+		{
+			name:    "bad bucket",
+			args:    []attr.Value{types.StringValue("a"), types.StringNull(), types.BoolNull(), types.BoolNull(), types.ListNull(types.StringType)},
+			wantArg: 0,
+		},
+		{
+			name:    "conflict",
+			args:    []attr.Value{types.StringValue("acme-datasets"), types.StringNull(), types.BoolValue(true), types.BoolValue(true), types.ListNull(types.StringType)},
+			wantArg: 2,
+		},
+		{
+			name:    "null key",
+			args:    []attr.Value{types.StringValue("acme-datasets"), types.StringNull(), types.BoolNull(), types.BoolNull(), keys(types.StringNull())},
+			wantArg: 4,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, funcErr := runFunction(t, NewAWSBucketPolicyFunction(), tt.args)
+			checkFunctionResult(t, got, funcErr, tt.wantArg, func() string { return bucketPolicyJSON(t, tt.want) })
+		})
+	}
+}
+
+// runFunction runs f with args and returns its string result and error.
+func runFunction(t *testing.T, f function.Function, args []attr.Value) (types.String, *function.FuncError) {
+	t.Helper()
+	resp := function.RunResponse{Result: function.NewResultData(types.StringUnknown())}
+	f.Run(context.Background(), function.RunRequest{Arguments: function.NewArgumentsData(args)}, &resp)
+	got, ok := resp.Result.Value().(types.String)
+	if !ok {
+		t.Fatalf("result has type %T, want types.String", resp.Result.Value())
+	}
+	return got, resp.Error
+}
+
+func checkFunctionResult(t *testing.T, got types.String, funcErr *function.FuncError, wantArg int64, want func() string) {
+	t.Helper()
+	if wantArg >= 0 {
+		if funcErr == nil || funcErr.FunctionArgument == nil || *funcErr.FunctionArgument != wantArg {
+			t.Fatalf("got error %v, want an error on argument %d", funcErr, wantArg)
+		}
+		return
+	}
+	if funcErr != nil {
+		t.Fatalf("unexpected error: %v", funcErr)
+	}
+	if got.ValueString() != want() {
+		t.Errorf("got\n%s\nwant\n%s", got.ValueString(), want())
+	}
+}

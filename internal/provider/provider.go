@@ -1,0 +1,350 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+)
+
+// Environment variables read when the provider block leaves a value unset.
+const (
+	envEndpoint = "DATALOOP_ENDPOINT"
+	envToken    = "DATALOOP_TOKEN"
+	envOrgID    = "DATALOOP_ORG_ID"
+)
+
+// Provider defaults, stated in the schema descriptions.
+const (
+	defaultEndpoint           = "https://gate.dataloop.ai/api/v1"
+	defaultPropagationTimeout = "2m"
+)
+
+// Severity of a failed access check.
+const (
+	severityError   = "error"
+	severityWarning = "warning"
+)
+
+func supportedSeverities() []string {
+	return []string{severityError, severityWarning}
+}
+
+var (
+	_ provider.Provider              = (*dataloopProvider)(nil)
+	_ provider.ProviderWithFunctions = (*dataloopProvider)(nil)
+)
+
+// New returns the provider factory used by main.go and by the acceptance
+// tests; version is the release version set at build time.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &dataloopProvider{version: version}
+	}
+}
+
+type dataloopProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Endpoint    types.String      `tfsdk:"endpoint"`
+	Token       types.String      `tfsdk:"token"`
+	OrgID       types.String      `tfsdk:"org_id"`
+	AccessCheck *accessCheckModel `tfsdk:"access_check"`
+}
+
+type accessCheckModel struct {
+	OnPlan             types.Bool   `tfsdk:"on_plan"`
+	OnApply            types.Bool   `tfsdk:"on_apply"`
+	Severity           types.String `tfsdk:"severity"`
+	PropagationTimeout types.String `tfsdk:"propagation_timeout"`
+	AWSEndpoint        types.String `tfsdk:"aws_endpoint"`
+	GCSEndpoint        types.String `tfsdk:"gcs_endpoint"`
+	AzureBlobEndpoint  types.String `tfsdk:"azure_blob_endpoint"`
+}
+
+func (p *dataloopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "dataloop"
+	resp.Version = p.version
+}
+
+func (p *dataloopProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The Dataloop provider connects cloud storage to the [Dataloop](https://dataloop.ai) " +
+			"data platform as code: integrations (credentials or delegated-access trust) and storage drivers, " +
+			"with an embedded access check that proves at plan and apply time that the platform can really use the bucket.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Base URL of the Dataloop API. Can also be set with the `" + envEndpoint +
+					"` environment variable (default: `" + defaultEndpoint + "`).",
+				Validators: []validator.String{validators.URLWithScheme("https", "http")},
+			},
+			"token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "API token sent as a bearer token on every request. Can also be set with the `" +
+					envToken + "` environment variable, which is the recommended way in CI and Terraform Cloud. " +
+					"One of the two is required.",
+			},
+			"org_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "ID of the Dataloop organization that resources belong to when they do not set " +
+					"their own `org_id`. Can also be set with the `" + envOrgID + "` environment variable.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"access_check": accessCheckBlockSchema(),
+		},
+	}
+}
+
+func accessCheckBlockSchema() schema.SingleNestedBlock {
+	return schema.SingleNestedBlock{
+		MarkdownDescription: "Controls the embedded access check, which proves that the platform can list, read, " +
+			"write and (when allowed) delete in a storage driver's bucket before Terraform creates or changes the driver.",
+		Attributes: map[string]schema.Attribute{
+			"on_plan": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Whether to run the access check during `terraform plan` when every input of a " +
+					"storage driver is known (default: `true`).",
+			},
+			"on_apply": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Whether to run the access check during `terraform apply`, before a storage " +
+					"driver is created or changed (default: `true`).",
+			},
+			"severity": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How a failed access check is reported: " + quoteList(supportedSeverities()) +
+					". With `error` the plan or apply fails; with `warning` it goes on and shows the failed checks " +
+					"(default: `" + severityError + "`).",
+				Validators: []validator.String{stringvalidator.OneOf(supportedSeverities()...)},
+			},
+			"propagation_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long an apply-time check keeps retrying failures that IAM propagation " +
+					"explains, such as a role that cannot be assumed yet, as a duration like `90s` or `5m` " +
+					"(default: `" + defaultPropagationTimeout + "`).",
+				Validators: []validator.String{validators.Duration()},
+			},
+			"aws_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Endpoint URL used for AWS (S3, STS, IAM) calls of the access check instead of " +
+					"the public AWS endpoints, for S3-compatible stores or a local stack. Unset means the public endpoints.",
+				Validators: []validator.String{validators.URLWithScheme("https", "http")},
+			},
+			"gcs_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Endpoint URL used for Google Cloud Storage calls of the access check instead of " +
+					"the public endpoint, for a local emulator. Unset means the public endpoint.",
+				Validators: []validator.String{validators.URLWithScheme("https", "http")},
+			},
+			"azure_blob_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Endpoint URL used for Azure Blob Storage calls of the access check instead of " +
+					"the public endpoint, for a local emulator such as Azurite. Unset means the public endpoint.",
+				Validators: []validator.String{validators.URLWithScheme("https", "http")},
+			},
+		},
+	}
+}
+
+func (p *dataloopProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	endpoint := resolveString(cfg.Endpoint, envEndpoint, defaultEndpoint, path.Root("endpoint"), "Endpoint", &resp.Diagnostics)
+	token := resolveString(cfg.Token, envToken, "", path.Root("token"), "Token", &resp.Diagnostics)
+	orgID := resolveString(cfg.OrgID, envOrgID, "", path.Root("org_id"), "Organization ID", &resp.Diagnostics)
+	check := resolveAccessCheck(cfg.AccessCheck, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if token == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("token"), "Missing Dataloop API Token",
+			"The provider needs an API token to call the Dataloop API. Set the "+envToken+" environment variable "+
+				"(recommended), or set token in the provider block from a sensitive variable.")
+	}
+	if err := validators.CheckURL(endpoint, "https", "http"); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid Dataloop Endpoint",
+			fmt.Sprintf("The endpoint is not valid: %s. Set endpoint or %s to the API base URL, for example %s.",
+				err, envEndpoint, defaultEndpoint))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	ctx = tflog.SetField(ctx, "dataloop_endpoint", endpoint)
+	tflog.Debug(ctx, "Configuring Dataloop client", map[string]any{"org_id": orgID})
+
+	client, err := platform.New(platform.Config{
+		Endpoint:  endpoint,
+		Token:     token,
+		UserAgent: userAgent(p.version, req.TerraformVersion),
+		Logf:      platformLogf(token),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Dataloop API Client",
+			"The provider could not set up its API client: "+err.Error())
+		return
+	}
+
+	data := &providerData{
+		Client:      client,
+		OrgID:       orgID,
+		AccessCheck: check,
+		Checker: accesscheck.New(accesscheck.Options{
+			AWSEndpoint: check.AWSEndpoint,
+			Logger:      tflogLogger{},
+		}),
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+// resolveString applies the provider's precedence for one setting: the
+// configuration value, else the environment variable, else the default.
+// An unknown configuration value is an error, since the client is built now.
+func resolveString(v types.String, env, def string, p path.Path, label string, diags *diag.Diagnostics) string {
+	if v.IsUnknown() {
+		diags.AddAttributeError(p, "Unknown Dataloop "+label,
+			fmt.Sprintf("The provider cannot create the Dataloop API client because the value of %s is not known "+
+				"until apply. Set it to a value known at plan time, or leave it unset and use the %s environment variable.",
+				p, env))
+		return ""
+	}
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	if s := strings.TrimSpace(os.Getenv(env)); s != "" {
+		return s
+	}
+	return def
+}
+
+func resolveAccessCheck(m *accessCheckModel, diags *diag.Diagnostics) accessCheckConfig {
+	if m == nil {
+		m = &accessCheckModel{}
+	}
+	base := path.Root("access_check")
+	for _, a := range []struct {
+		name  string
+		value interface{ IsUnknown() bool }
+	}{
+		{"on_plan", m.OnPlan}, {"on_apply", m.OnApply}, {"severity", m.Severity},
+		{"propagation_timeout", m.PropagationTimeout}, {"aws_endpoint", m.AWSEndpoint},
+		{"gcs_endpoint", m.GCSEndpoint}, {"azure_blob_endpoint", m.AzureBlobEndpoint},
+	} {
+		if a.value.IsUnknown() {
+			p := base.AtName(a.name)
+			diags.AddAttributeError(p, "Unknown Access Check Setting",
+				fmt.Sprintf("The value of %s is not known until apply. Provider settings must be known at plan time.", p))
+		}
+	}
+	if diags.HasError() {
+		return accessCheckConfig{}
+	}
+
+	cfg := accessCheckConfig{
+		OnPlan:            m.OnPlan.IsNull() || m.OnPlan.ValueBool(),
+		OnApply:           m.OnApply.IsNull() || m.OnApply.ValueBool(),
+		Severity:          severityError,
+		AWSEndpoint:       m.AWSEndpoint.ValueString(),
+		GCSEndpoint:       m.GCSEndpoint.ValueString(),
+		AzureBlobEndpoint: m.AzureBlobEndpoint.ValueString(),
+	}
+	if !m.Severity.IsNull() {
+		cfg.Severity = m.Severity.ValueString()
+	}
+	timeout := defaultPropagationTimeout
+	if !m.PropagationTimeout.IsNull() {
+		timeout = m.PropagationTimeout.ValueString()
+	}
+	d, err := validators.ParseDuration(timeout)
+	if err != nil {
+		// The schema validator has already rejected bad values; this guards
+		// against a default that does not parse.
+		diags.AddAttributeError(base.AtName("propagation_timeout"), "Invalid Propagation Timeout", err.Error())
+		return cfg
+	}
+	cfg.PropagationTimeout = d
+	return cfg
+}
+
+// userAgent names the provider and, when Terraform sends it, its version.
+func userAgent(providerVersion, terraformVersion string) string {
+	ua := "terraform-provider-dataloop/" + providerVersion +
+		" (+https://registry.terraform.io/providers/terraform-dataloop/dataloop)"
+	if terraformVersion != "" {
+		ua += " Terraform/" + terraformVersion
+	}
+	return ua
+}
+
+func (p *dataloopProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewAWSAccessKeyIntegrationResource,
+		NewAWSCrossAccountIntegrationResource,
+		NewAWSSTSIntegrationResource,
+		NewS3DriverResource,
+	}
+}
+
+func (p *dataloopProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewProjectDataSource,
+		NewPlatformIAMUserDataSource,
+		NewAWSBucketPolicyDataSource,
+		NewAWSTrustPolicyDataSource,
+		NewStorageAccessDataSource,
+	}
+}
+
+func (p *dataloopProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewAWSBucketPolicyFunction,
+		NewAWSTrustPolicyFunction,
+	}
+}
+
+// platformLogf bridges the API client's debug logger to tflog. The token is
+// masked as a second line of defence; the client must not log it anyway.
+func platformLogf(token string) func(ctx context.Context, msg string, fields map[string]any) {
+	return func(ctx context.Context, msg string, fields map[string]any) {
+		if token != "" {
+			ctx = tflog.MaskMessageStrings(ctx, token)
+			ctx = tflog.MaskAllFieldValuesStrings(ctx, token)
+		}
+		tflog.Debug(ctx, msg, fields)
+	}
+}
+
+// tflogLogger bridges the access checker's logger to tflog.
+type tflogLogger struct{}
+
+func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}

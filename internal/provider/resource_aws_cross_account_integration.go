@@ -1,0 +1,297 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+)
+
+var (
+	_ resource.Resource                = (*awsCrossAccountIntegrationResource)(nil)
+	_ resource.ResourceWithConfigure   = (*awsCrossAccountIntegrationResource)(nil)
+	_ resource.ResourceWithImportState = (*awsCrossAccountIntegrationResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*awsCrossAccountIntegrationResource)(nil)
+)
+
+// NewAWSCrossAccountIntegrationResource returns the
+// dataloop_aws_cross_account_integration resource (platform type "aws-cross").
+func NewAWSCrossAccountIntegrationResource() resource.Resource {
+	return &awsCrossAccountIntegrationResource{}
+}
+
+type awsCrossAccountIntegrationResource struct {
+	data *providerData
+}
+
+type awsCrossAccountIntegrationModel struct {
+	ID                 types.String   `tfsdk:"id"`
+	Name               types.String   `tfsdk:"name"`
+	OrgID              types.String   `tfsdk:"org_id"`
+	RoleARN            types.String   `tfsdk:"role_arn"`
+	PlatformIAMUserARN types.String   `tfsdk:"platform_iam_user_arn"`
+	Trusted            types.Bool     `tfsdk:"trusted"`
+	CreatedAt          types.String   `tfsdk:"created_at"`
+	Creator            types.String   `tfsdk:"creator"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *awsCrossAccountIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_aws_cross_account_integration"
+}
+
+func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attributes := integrationCommonAttributes(true)
+	attributes = mergeAttributes(attributes, map[string]schema.Attribute{
+		// Optional
+		"role_arn": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "ARN of the IAM role in your account that the platform assumes, " +
+				"`arn:aws:iam::<12-digit account ID>:role/<role name>`. It is a plain string, so the role can be " +
+				"created after the integration (its trust policy needs `platform_iam_user_arn`) without a cycle. " +
+				"Changing it binds the new role in place. When unset, the integration has no role, and a role " +
+				"bound outside Terraform is removed.",
+			Validators: []validator.String{validators.IAMRoleARN()},
+		},
+
+		// Computed
+		"platform_iam_user_arn": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "ARN of the IAM user that the platform created for this integration. Use it as " +
+				"the principal of the role's trust policy, for example with the `dataloop_aws_trust_policy` data source.",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"trusted": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the platform has assumed the bound role successfully. It is `false` " +
+				"right after a role is bound and becomes `true` once a storage driver's access check with this " +
+				"integration succeeds; Terraform shows the new value at the next refresh.",
+		},
+	})
+	attributes["timeouts"] = timeoutsAttribute(ctx)
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a Dataloop cross-account AWS integration (platform type `aws-cross`): the " +
+			"platform gets its own IAM user and accesses your buckets by assuming a role in your account, so no " +
+			"key of yours is shared.\n\n" +
+			"The platform does not allow renaming this type of integration, so changing `name` replaces it, and " +
+			"the replacement gets a new `platform_iam_user_arn` that the role's trust policy must then name. " +
+			"An organization can have at most 15 cross-account AWS integrations.",
+		Attributes: attributes,
+	}
+}
+
+func (r *awsCrossAccountIntegrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = toProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *awsCrossAccountIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planIntegrationOrgID(ctx, r.data, req, resp)
+}
+
+func (r *awsCrossAccountIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan awsCrossAccountIntegrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	name := plan.Name.ValueString()
+	tflog.Debug(ctx, "Creating AWS cross-account integration", map[string]any{"org_id": orgID, "name": name})
+	// NOTE: the platform takes no options at create; the role is bound by a
+	// PATCH once the integration (and its platform IAM user) exists.
+	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
+		Name:    name,
+		Type:    platform.TypeAWSCross,
+		Options: map[string]any{},
+	})
+	if err != nil {
+		detail := fmt.Sprintf("Could not create integration %q in organization %q: %s", name, orgID, err)
+		if platform.IsConflict(err) {
+			detail += "\n\nAn organization can have at most 15 cross-account AWS integrations; delete an unused one."
+		}
+		resp.Diagnostics.AddError("Unable to Create AWS Cross-Account Integration", detail)
+		return
+	}
+
+	if role := plan.RoleARN.ValueString(); role != "" {
+		bound, err := r.bindRole(ctx, orgID, integration.ID, role)
+		if err != nil {
+			// Delete what was just created so a failed apply leaves nothing
+			// behind that Terraform does not track.
+			detail := fmt.Sprintf("Integration %q was created, but binding role %s to it failed: %s", integration.ID, role, err)
+			if derr := r.data.Client.DeleteIntegration(ctx, orgID, integration.ID); derr != nil && !platform.IsNotFound(derr) {
+				detail += fmt.Sprintf("\n\nDeleting the integration again also failed: %s. Delete integration %q "+
+					"in the Dataloop console, or import it with terraform import.", derr, integration.ID)
+			} else {
+				detail += "\n\nThe integration was deleted again, so nothing was left behind. Check role_arn and apply again."
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("role_arn"), "Unable to Bind IAM Role", detail)
+			return
+		}
+		integration = bound
+	}
+
+	resp.Diagnostics.Append(plan.applyIntegration(integration, orgID)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *awsCrossAccountIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state awsCrossAccountIntegrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	orgID := stateOrgID(ctx, r.data, req.State, &resp.Diagnostics)
+	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	integration := readIntegration(ctx, r.data, orgID, state.ID.ValueString(), platform.TypeAWSCross, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if integration == nil {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	resp.Diagnostics.Append(state.applyIntegration(integration, orgID)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *awsCrossAccountIntegrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan, state awsCrossAccountIntegrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	var (
+		integration *platform.Integration
+		err         error
+	)
+	if plan.RoleARN.Equal(state.RoleARN) {
+		integration, err = r.data.Client.GetIntegration(ctx, orgID, state.ID.ValueString())
+	} else {
+		// An empty role ARN removes the binding.
+		integration, err = r.bindRole(ctx, orgID, state.ID.ValueString(), plan.RoleARN.ValueString())
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Update AWS Cross-Account Integration",
+			fmt.Sprintf("Could not bind role %q to integration %q of organization %q: %s",
+				plan.RoleARN.ValueString(), state.ID.ValueString(), orgID, err))
+		return
+	}
+	resp.Diagnostics.Append(plan.applyIntegration(integration, orgID)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *awsCrossAccountIntegrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state awsCrossAccountIntegrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	orgID := stateOrgID(ctx, r.data, req.State, &resp.Diagnostics)
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	deleteIntegration(ctx, r.data, orgID, state.ID.ValueString(), &resp.Diagnostics)
+}
+
+func (r *awsCrossAccountIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importIntegrationState(ctx, req, resp)
+}
+
+// bindRole binds a role to the integration, or removes the binding when
+// role is empty.
+func (r *awsCrossAccountIntegrationResource) bindRole(ctx context.Context, orgID, id, role string) (*platform.Integration, error) {
+	tflog.Debug(ctx, "Binding IAM role to AWS cross-account integration",
+		map[string]any{"integration_id": id, "org_id": orgID, "role_arn": role})
+	return r.data.Client.UpdateIntegration(ctx, orgID, platform.UpdateIntegrationInput{
+		IntegrationID: id,
+		Credentials: &platform.IntegrationCredentials{
+			Type:    platform.TypeAWSCross,
+			Options: map[string]any{"roleArn": role},
+		},
+	})
+}
+
+// applyIntegration copies what the platform returns into the model; the
+// bound role, the platform IAM user and the trust live in its metadata.
+func (m *awsCrossAccountIntegrationModel) applyIntegration(i *platform.Integration, orgID string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID = types.StringValue(i.ID)
+	m.Name = types.StringValue(i.Name)
+	if i.OrgID != "" {
+		orgID = i.OrgID
+	}
+	m.OrgID = types.StringValue(orgID)
+	m.CreatedAt = timeString(i.CreatedAt)
+	m.Creator = types.StringValue(i.Creator)
+
+	if role, ok := i.MetadataValue(platform.MetadataRoleARN); ok && role != "" {
+		m.RoleARN = types.StringValue(role)
+	} else {
+		m.RoleARN = types.StringNull()
+	}
+	m.Trusted = types.BoolValue(metadataTrue(*i, platform.MetadataTrustEstablished))
+
+	userARN, ok := i.MetadataValue(platform.MetadataUserARN)
+	if !ok || userARN == "" {
+		diags.AddError("Missing Platform IAM User",
+			fmt.Sprintf("The platform returned cross-account integration %q without the ARN of its IAM user "+
+				"(metadata %q). The role's trust policy cannot be written without it. Contact Dataloop support "+
+				"if this persists.", i.ID, platform.MetadataUserARN))
+		m.PlatformIAMUserARN = types.StringNull()
+		return diags
+	}
+	m.PlatformIAMUserARN = types.StringValue(userARN)
+	return diags
+}
+
+// metadataTrue reports whether an integration's metadata entry is "true".
+func metadataTrue(i platform.Integration, name string) bool {
+	v, _ := i.MetadataValue(name)
+	return v == "true"
+}

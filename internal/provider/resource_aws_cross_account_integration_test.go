@@ -1,0 +1,315 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+)
+
+const testAccCrossAccountAddress = "dataloop_aws_cross_account_integration.test"
+
+var platformUserARNPattern = regexp.MustCompile(`^arn:aws:iam::\d{12}:user/.+$`)
+
+func TestAccAWSCrossAccountIntegration_basic(t *testing.T) {
+	e := testAccEmulator(t)
+	name, renamed := testName(t, "tf-acc-cross"), testName(t, "tf-acc-cross-renamed")
+	role1 := "arn:aws:iam::210987654321:role/dataloop-access"
+	role2 := "arn:aws:iam::210987654321:role/path/dataloop-access-2"
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameUser := statecheck.CompareValue(compare.ValuesSame())
+	newUser := statecheck.CompareValue(compare.ValuesDiffer())
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				// Without a role: the platform IAM user exists, nothing is trusted.
+				Config: testAccAWSCrossAccountIntegrationConfig(name, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("id")),
+					sameUser.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn")),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("role_arn"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn"), knownvalue.StringRegexp(platformUserARNPattern)),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("trusted"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("org_id"), knownvalue.StringExact(testOrgID)),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("creator"), knownvalue.StringExact(testUserEmail)),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339Pattern)),
+					testAccCheckEmulatorRole(e, ""),
+				},
+			},
+			{
+				Config: testAccAWSCrossAccountIntegrationConfig(name, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// Binding a role is an in-place update.
+				Config: testAccAWSCrossAccountIntegrationConfig(name, role1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccCrossAccountAddress, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn"), knownvalue.StringRegexp(platformUserARNPattern)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("id")),
+					sameUser.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn")),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(role1)),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("trusted"), knownvalue.Bool(false)),
+					testAccCheckEmulatorRole(e, role1),
+				},
+			},
+			{
+				Config: testAccAWSCrossAccountIntegrationConfig(name, role2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccCrossAccountAddress, plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(role2)),
+					testAccCheckEmulatorRole(e, role2),
+				},
+			},
+			{
+				// Everything, the role included, is read back from the platform.
+				ResourceName:      testAccCrossAccountAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				// Removing role_arn removes the binding.
+				Config: testAccAWSCrossAccountIntegrationConfig(name, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccCrossAccountAddress, plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("role_arn"), knownvalue.Null()),
+					testAccCheckEmulatorRole(e, ""),
+				},
+			},
+			{
+				// The platform cannot rename this type: a new name is a new
+				// integration with a new platform IAM user.
+				Config: testAccAWSCrossAccountIntegrationConfig(renamed, role1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccCrossAccountAddress, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					newUser.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn")),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("name"), knownvalue.StringExact(renamed)),
+					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(role1)),
+					testAccCheckEmulatorRole(e, role1),
+				},
+			},
+		},
+	})
+}
+
+// A role bound in the console, outside Terraform, shows as drift and the
+// next apply restores the configured binding.
+func TestAccAWSCrossAccountIntegration_roleDrift(t *testing.T) {
+	e := testAccEmulator(t)
+	name := testName(t, "tf-acc-cross")
+	role := "arn:aws:iam::210987654321:role/dataloop-access"
+	other := "arn:aws:iam::210987654321:role/someone-else"
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccAWSCrossAccountIntegrationConfig(name, role),
+				ConfigStateChecks: []statecheck.StateCheck{
+					testAccBindRoleOutOfBand(t, testAccCrossAccountAddress, other),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccCrossAccountAddress, plancheck.ResourceActionUpdate),
+					},
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:            testAccAWSCrossAccountIntegrationConfig(name, role),
+				ConfigStateChecks: []statecheck.StateCheck{testAccCheckEmulatorRole(e, role)},
+			},
+		},
+	})
+}
+
+// When the role cannot be bound at create, the integration just created is
+// deleted again and the error says so.
+func TestAccAWSCrossAccountIntegration_bindFailureCleansUp(t *testing.T) {
+	e := testAccEmulator(t)
+	name := testName(t, "tf-acc-cross")
+	e.FailRequests(http.MethodPatch, "/api/v1/orgs/"+testOrgID+"/integrations", http.StatusBadRequest, 1,
+		"credentials.options.roleArn: rejected by the test")
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccAWSCrossAccountIntegrationConfig(name, "arn:aws:iam::210987654321:role/dataloop-access"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Bind IAM Role.*rejected by the test.*deleted again`),
+			},
+		},
+	})
+
+	integrations, err := testClient(t).ListIntegrations(context.Background(), testOrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range integrations {
+		if i.Name == name {
+			t.Errorf("integration %s (%s) was left behind after the failed bind", i.ID, i.Name)
+		}
+	}
+}
+
+func TestAccAWSCrossAccountIntegration_disappears(t *testing.T) {
+	testAccEmulator(t)
+	name := testName(t, "tf-acc-cross")
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config:             testAccAWSCrossAccountIntegrationConfig(name, ""),
+				ConfigStateChecks:  []statecheck.StateCheck{testAccDeleteIntegrationOutOfBand(t, testAccCrossAccountAddress)},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: testAccAWSCrossAccountIntegrationConfig(name, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccCrossAccountAddress, plancheck.ResourceActionCreate),
+					},
+				},
+			},
+		},
+	})
+}
+
+// Importing an integration of another type names the resource to use.
+func TestAccAWSCrossAccountIntegration_importWrongType(t *testing.T) {
+	testAccEmulator(t)
+	name := testName(t, "tf-acc-key")
+	keyID, secret := testAccessKeyID(t), testSecretAccessKey(t)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1)},
+			{
+				Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1) +
+					testAccAWSCrossAccountIntegrationConfig("imported", ""),
+				ResourceName:      testAccCrossAccountAddress,
+				ImportState:       true,
+				ImportStateIdFunc: testAccImportIDWithOrg(testAccAccessKeyAddress),
+				ExpectError:       regexp.MustCompile(`(?s)Unexpected Integration Type.*"s3".*dataloop_aws_access_key_integration`),
+			},
+		},
+	})
+}
+
+func TestAWSCrossAccountIntegration_validation(t *testing.T) {
+	testUnitProviderEnv(t)
+	for _, arn := range []string{
+		"arn:aws:iam::123:role/too-short-account",
+		"arn:aws:iam::123456789012:user/not-a-role",
+		"arn:aws:s3:::a-bucket",
+		"dataloop-access",
+	} {
+		t.Run(arn, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config:      testAccAWSCrossAccountIntegrationConfig("x", arn),
+						PlanOnly:    true,
+						ExpectError: regexp.MustCompile(`(?s)Invalid IAM Role ARN.*role_arn.*arn:aws:iam::<12-digit account\s+ID>:role/<role\s+name>`),
+					},
+				},
+			})
+		})
+	}
+}
+
+func testAccAWSCrossAccountIntegrationConfig(name, roleARN string) string {
+	role := ""
+	if roleARN != "" {
+		role = fmt.Sprintf("\n  role_arn = %q", roleARN)
+	}
+	return fmt.Sprintf(`
+resource "dataloop_aws_cross_account_integration" "test" {
+  name = %[1]q%[2]s
+}
+`, name, role)
+}
+
+// testAccCheckEmulatorRole checks the role the emulator holds for the
+// cross-account integration in state; an empty role means none is bound.
+func testAccCheckEmulatorRole(e *testEmulator, role string) statecheck.StateCheck {
+	return stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+		id, err := stateString(req.State, testAccCrossAccountAddress, "id")
+		if err != nil {
+			resp.Error = err
+			return
+		}
+		opts, ok := e.IntegrationOptions(id)
+		if !ok {
+			resp.Error = fmt.Errorf("the emulator has no integration %s", id)
+			return
+		}
+		got, _ := opts["roleArn"].(string)
+		if got != role {
+			resp.Error = fmt.Errorf("the emulator has role %q bound to %s, want %q", got, id, role)
+		}
+	})
+}
+
+// testAccBindRoleOutOfBand binds a role to the integration in state through
+// the API, as someone using the console would.
+func testAccBindRoleOutOfBand(t *testing.T, address, role string) statecheck.StateCheck {
+	return stateCheckFunc(func(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+		id, err := stateString(req.State, address, "id")
+		if err != nil {
+			resp.Error = err
+			return
+		}
+		_, resp.Error = testClient(t).UpdateIntegration(ctx, testOrgID, platform.UpdateIntegrationInput{
+			IntegrationID: id,
+			Credentials: &platform.IntegrationCredentials{
+				Type:    platform.TypeAWSCross,
+				Options: map[string]any{"roleArn": role},
+			},
+		})
+	})
+}

@@ -1,0 +1,260 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+)
+
+var (
+	_ resource.Resource                = (*awsSTSIntegrationResource)(nil)
+	_ resource.ResourceWithConfigure   = (*awsSTSIntegrationResource)(nil)
+	_ resource.ResourceWithImportState = (*awsSTSIntegrationResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*awsSTSIntegrationResource)(nil)
+)
+
+// NewAWSSTSIntegrationResource returns the dataloop_aws_sts_integration
+// resource (platform type "aws-sts").
+func NewAWSSTSIntegrationResource() resource.Resource {
+	return &awsSTSIntegrationResource{}
+}
+
+type awsSTSIntegrationResource struct {
+	data *providerData
+}
+
+type awsSTSIntegrationModel struct {
+	ID                       types.String   `tfsdk:"id"`
+	Name                     types.String   `tfsdk:"name"`
+	OrgID                    types.String   `tfsdk:"org_id"`
+	AccessKeyID              types.String   `tfsdk:"access_key_id"`
+	SecretAccessKeyWO        types.String   `tfsdk:"secret_access_key_wo"`
+	SecretAccessKeyWOVersion types.Int64    `tfsdk:"secret_access_key_wo_version"`
+	RoleARN                  types.String   `tfsdk:"role_arn"`
+	Trusted                  types.Bool     `tfsdk:"trusted"`
+	CreatedAt                types.String   `tfsdk:"created_at"`
+	Creator                  types.String   `tfsdk:"creator"`
+	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *awsSTSIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_aws_sts_integration"
+}
+
+func (r *awsSTSIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attributes := integrationCommonAttributes(false)
+	attributes = mergeAttributes(attributes, awsKeyAttributes())
+	attributes = mergeAttributes(attributes, map[string]schema.Attribute{
+		// Required
+		"role_arn": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "ARN of the IAM role that the platform assumes with the access key, " +
+				"`arn:aws:iam::<12-digit account ID>:role/<role name>`. Its trust policy must allow the key's IAM " +
+				"user to call `sts:AssumeRole`. Changing it sends the key ID, the secret from " +
+				"`secret_access_key_wo` and the new role to the platform, in place. The platform does not return " +
+				"it, so a change made outside Terraform is not detected.",
+			Validators: []validator.String{validators.IAMRoleARN()},
+		},
+
+		// Computed
+		"trusted": schema.BoolAttribute{
+			Computed: true,
+			MarkdownDescription: "Whether the platform reports that it has assumed the role successfully " +
+				"(its `trust-established` metadata). Terraform shows the new value at the next refresh.",
+		},
+	})
+	attributes["timeouts"] = timeoutsAttribute(ctx)
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a Dataloop AWS STS integration (platform type `aws-sts`): the platform " +
+			"uses an IAM user's access key only to assume a role, and accesses your buckets with the role's " +
+			"temporary credentials. The secret access key is write-only: it is sent to the platform and never " +
+			"stored in the Terraform plan or state. Requires Terraform 1.11 or later.\n\n" +
+			"The platform's API has no field for an `sts:ExternalId`, so the role's trust policy cannot require " +
+			"one for this type of integration. The platform never returns credentials, so after an import the " +
+			"next apply sends `access_key_id`, the secret and `role_arn` to the platform again.",
+		Attributes: attributes,
+	}
+}
+
+func (r *awsSTSIntegrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = toProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *awsSTSIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planIntegrationOrgID(ctx, r.data, req, resp)
+}
+
+func (r *awsSTSIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan awsSTSIntegrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
+	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	tflog.Debug(ctx, "Creating AWS STS integration", map[string]any{
+		"org_id": orgID, "name": plan.Name.ValueString(),
+		"access_key_id": plan.AccessKeyID.ValueString(), "role_arn": plan.RoleARN.ValueString(),
+	})
+	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
+		Name:    plan.Name.ValueString(),
+		Type:    platform.TypeAWSSTS,
+		Options: stsOptions(plan.AccessKeyID.ValueString(), secret, plan.RoleARN.ValueString()),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create AWS STS Integration",
+			fmt.Sprintf("Could not create integration %q in organization %q: %s", plan.Name.ValueString(), orgID, err))
+		return
+	}
+	plan.applyIntegration(integration, orgID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *awsSTSIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state awsSTSIntegrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	orgID := stateOrgID(ctx, r.data, req.State, &resp.Diagnostics)
+	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	integration := readIntegration(ctx, r.data, orgID, state.ID.ValueString(), platform.TypeAWSSTS, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if integration == nil {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.applyIntegration(integration, orgID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *awsSTSIntegrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan, state awsSTSIntegrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	in := platform.UpdateIntegrationInput{IntegrationID: state.ID.ValueString()}
+	if !plan.Name.Equal(state.Name) {
+		name := plan.Name.ValueString()
+		in.Name = &name
+	}
+	// NOTE: the key, the secret and the role are always sent together, so
+	// the platform never holds a mix of old and new credentials.
+	if !plan.AccessKeyID.Equal(state.AccessKeyID) || !plan.RoleARN.Equal(state.RoleARN) ||
+		!plan.SecretAccessKeyWOVersion.Equal(state.SecretAccessKeyWOVersion) {
+		secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		in.Credentials = &platform.IntegrationCredentials{
+			Type:    platform.TypeAWSSTS,
+			Options: stsOptions(plan.AccessKeyID.ValueString(), secret, plan.RoleARN.ValueString()),
+		}
+	}
+
+	var (
+		integration *platform.Integration
+		err         error
+	)
+	if in.Name == nil && in.Credentials == nil {
+		integration, err = r.data.Client.GetIntegration(ctx, orgID, state.ID.ValueString())
+	} else {
+		tflog.Debug(ctx, "Updating AWS STS integration", map[string]any{
+			"integration_id": in.IntegrationID, "org_id": orgID,
+			"rename": in.Name != nil, "new_credentials": in.Credentials != nil,
+		})
+		integration, err = r.data.Client.UpdateIntegration(ctx, orgID, in)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Update AWS STS Integration",
+			fmt.Sprintf("Could not update integration %q of organization %q: %s", state.ID.ValueString(), orgID, err))
+		return
+	}
+	plan.applyIntegration(integration, orgID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *awsSTSIntegrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var state awsSTSIntegrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	orgID := stateOrgID(ctx, r.data, req.State, &resp.Diagnostics)
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	deleteIntegration(ctx, r.data, orgID, state.ID.ValueString(), &resp.Diagnostics)
+}
+
+func (r *awsSTSIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importIntegrationState(ctx, req, resp)
+}
+
+// applyIntegration copies what the platform returns into the model. The
+// key ID, the role and the secret's version are not returned, so they keep
+// their planned or prior values; the write-only secret is always null.
+func (m *awsSTSIntegrationModel) applyIntegration(i *platform.Integration, orgID string) {
+	m.ID = types.StringValue(i.ID)
+	m.Name = types.StringValue(i.Name)
+	if i.OrgID != "" {
+		orgID = i.OrgID
+	}
+	m.OrgID = types.StringValue(orgID)
+	m.CreatedAt = timeString(i.CreatedAt)
+	m.Creator = types.StringValue(i.Creator)
+	m.Trusted = types.BoolValue(metadataTrue(*i, platform.MetadataTrustEstablished))
+	m.SecretAccessKeyWO = types.StringNull()
+}
+
+// stsOptions are the credentials of an "aws-sts" integration as the
+// platform takes them; roleArns is a string, as the platform's SDK documents.
+func stsOptions(accessKeyID, secret, roleARN string) map[string]any {
+	return map[string]any{"key": accessKeyID, "secret": secret, "roleArns": roleARN}
+}
