@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -205,33 +203,14 @@ type targetEntry struct {
 	outcome *accessOutcome
 }
 
-// accessRuns maps a provider run to its accessRun. The key is a weak pointer,
-// so a run's cache goes away with its providerData.
-var accessRuns = struct {
-	sync.Mutex
-	m map[weak.Pointer[providerData]]*accessRun
-}{m: map[weak.Pointer[providerData]]*accessRun{}}
-
-func accessRunFor(pd *providerData) *accessRun {
-	k := weak.Make(pd)
-	accessRuns.Lock()
-	defer accessRuns.Unlock()
-	if r, ok := accessRuns.m[k]; ok {
-		return r
-	}
-	r := &accessRun{
+// newAccessRun starts the storage-access cache of one provider run.
+func newAccessRun() *accessRun {
+	return &accessRun{
 		sem:          make(chan struct{}, maxConcurrentAccessChecks),
 		targets:      map[string]*targetEntry{},
 		integrations: map[string]*platform.Integration{},
 		projectOrgs:  map[string]string{},
 	}
-	accessRuns.m[k] = r
-	runtime.AddCleanup(pd, func(k weak.Pointer[providerData]) {
-		accessRuns.Lock()
-		defer accessRuns.Unlock()
-		delete(accessRuns.m, k)
-	}, k)
-	return r
 }
 
 func (r *accessRun) entry(key string) *targetEntry {

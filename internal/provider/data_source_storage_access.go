@@ -150,7 +150,7 @@ func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	run := accessRunFor(d.data)
+	run := d.data.Access
 
 	var (
 		t   s3AccessTarget

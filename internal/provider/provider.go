@@ -216,6 +216,7 @@ func (p *dataloopProvider) Configure(ctx context.Context, req provider.Configure
 		Client:      client,
 		OrgID:       orgID,
 		AccessCheck: check,
+		Access:      newAccessRun(),
 		Checker: accesscheck.New(accesscheck.Options{
 			AWSEndpoint: check.AWSEndpoint,
 			Logger:      tflogLogger{},

@@ -17,12 +17,14 @@ import (
 )
 
 // providerData is what Configure hands to every resource and data source:
-// one API client, one access checker and the resolved provider settings.
+// one API client, one access checker, the resolved provider settings and the
+// run's cache of storage-access results.
 type providerData struct {
 	Client      *platform.Client
 	OrgID       string
 	Checker     *accesscheck.Checker
 	AccessCheck accessCheckConfig
+	Access      *accessRun
 }
 
 // accessCheckConfig is the resolved access_check block, defaults applied.

@@ -342,7 +342,7 @@ func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 
-	run := accessRunFor(r.data)
+	run := r.data.Access
 	in, ok := s3Integration(ctx, r.data, run, t, false, &resp.Diagnostics)
 	if !ok {
 		return
@@ -380,7 +380,7 @@ func (r *s3DriverResource) checkBeforeApply(ctx context.Context, t s3AccessTarge
 	if !cfg.OnApply {
 		return types.ObjectNull(accessAttrTypes), true
 	}
-	o, err := accessRunFor(r.data).checkUntilReady(ctx, r.data.Client, t, cfg.PropagationTimeout)
+	o, err := r.data.Access.checkUntilReady(ctx, r.data.Client, t, cfg.PropagationTimeout)
 	if err != nil {
 		diags.AddError("Unable to Run Access Check",
 			fmt.Sprintf("The provider could not ask the Dataloop platform to check %s before %s the driver: %s",
@@ -423,7 +423,7 @@ func (r *s3DriverResource) Create(ctx context.Context, req resource.CreateReques
 	defer cancel()
 
 	t, _ := plan.target()
-	in, ok := s3Integration(ctx, r.data, accessRunFor(r.data), t, true, &resp.Diagnostics)
+	in, ok := s3Integration(ctx, r.data, r.data.Access, t, true, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -525,7 +525,7 @@ func (r *s3DriverResource) Update(ctx context.Context, req resource.UpdateReques
 	access := state.Access
 	t, _ := plan.target()
 	if accessChanged(plan, state) {
-		in, ok := s3Integration(ctx, r.data, accessRunFor(r.data), t, true, &resp.Diagnostics)
+		in, ok := s3Integration(ctx, r.data, r.data.Access, t, true, &resp.Diagnostics)
 		if !ok {
 			return
 		}
