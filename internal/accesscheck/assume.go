@@ -44,7 +44,7 @@ func (e *errAssumeRole) Error() string { return e.check.Message }
 // or an assumed-role session for it, cached until shortly before expiry.
 // A failure to assume the role is an *errAssumeRole.
 func (c *Checker) credentialsFor(ctx context.Context, creds AWSCredentials, region string) (aws.Credentials, error) {
-	base := aws.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
+	base := creds.static()
 	if creds.RoleARN == "" {
 		return base, nil
 	}
@@ -124,6 +124,11 @@ func (c *Checker) assumeRole(ctx context.Context, creds AWSCredentials, base aws
 		check.Message = fmt.Sprintf("sts:AssumeRole on %s failed: %s.", creds.RoleARN, ae.describe())
 	}
 	return aws.Credentials{}, &errAssumeRole{check: check}
+}
+
+// assumedRole is the assume_role check of a role assumed successfully.
+func assumedRole(roleARN string) Check {
+	return Check{Name: CheckAssumeRole, Success: true, Message: fmt.Sprintf("Assumed role %s as session %s.", roleARN, SessionName)}
 }
 
 func externalIDClause(externalID string) string {

@@ -4,6 +4,8 @@
 // path, and writes, reads back and deletes a probe object at
 // "<path>.dataloop/access-check". A failed check names the missing action
 // and resource, and carries the policy statement that grants it.
+// CheckCredentials proves the credentials alone (the key is valid, the role
+// can be assumed), for an integration that has no bucket yet.
 //
 // The same Checker serves terraform plan and apply (through the provider)
 // and the emulator's /drivers/test. It has no Terraform dependencies.
@@ -143,4 +145,24 @@ func (c *Checker) probeLock(key string) *sync.Mutex {
 		c.probeLocks[key] = mu
 	}
 	return mu
+}
+
+// cached returns the result of run for key: a successful result is reused
+// as Options.ResultTTL allows, a failed one never, and identical checks
+// running at the same time share one run.
+func (c *Checker) cached(ctx context.Context, key string, run func(context.Context) (Result, error)) (Result, error) {
+	valid := func(v cachedResult) bool {
+		ttl := c.opts.ResultTTL
+		return ttl == 0 || ttl > 0 && c.now().Sub(v.at) < ttl
+	}
+	v, err := c.results.get(ctx, key, valid, func(ctx context.Context) (cachedResult, bool, error) {
+		res, err := run(ctx)
+		return cachedResult{result: res, at: c.now()}, err == nil && res.Success() && c.opts.ResultTTL >= 0, err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res := v.result.clone()
+	res.Attempts = 1
+	return res, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // SessionName is the RoleSessionName of every AssumeRole call, so the
@@ -42,6 +44,11 @@ func (c AWSCredentials) LogValue() slog.Value {
 		slog.String("role_arn", c.RoleARN),
 		slog.Bool("external_id", c.ExternalID != ""),
 	)
+}
+
+// static returns the key as SDK credentials, without the role.
+func (c AWSCredentials) static() aws.Credentials {
+	return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 }
 
 // cacheKey identifies the credentials without keeping the secret in

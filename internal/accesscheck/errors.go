@@ -37,20 +37,11 @@ var (
 
 // validate rejects inputs that no AWS request can succeed with.
 func validate(creds AWSCredentials, t S3Target) error {
-	switch {
-	case creds.AccessKeyID == "":
-		return &InputError{Field: "access_key_id", Message: "must not be empty"}
-	case creds.SecretAccessKey == "":
-		return &InputError{Field: "secret_access_key", Message: "must not be empty"}
-	case creds.RoleARN != "" && !roleARNPattern.MatchString(creds.RoleARN):
-		return &InputError{Field: "role_arn", Message: fmt.Sprintf("%q is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>)", creds.RoleARN)}
-	case creds.ExternalID != "" && creds.RoleARN == "":
-		return &InputError{Field: "external_id", Message: "is only used with a role to assume"}
-	case t.Bucket == "":
-		return &InputError{Field: "bucket", Message: "must not be empty"}
+	if err := validateCredentials(creds); err != nil {
+		return err
 	}
-	if err := policy.ValidateExternalID(creds.ExternalID); err != nil {
-		return fieldInputError("external_id", err)
+	if t.Bucket == "" {
+		return &InputError{Field: "bucket", Message: "must not be empty"}
 	}
 	if err := policy.ValidatePath(t.Path); err != nil {
 		return fieldInputError("path", err)
@@ -64,6 +55,25 @@ func validate(creds AWSCredentials, t S3Target) error {
 		if t.Region != "" && !regionPattern.MatchString(t.Region) {
 			return &InputError{Field: "region", Message: fmt.Sprintf("%q is not an AWS region name (e.g. us-east-1)", t.Region)}
 		}
+	}
+	return nil
+}
+
+// validateCredentials rejects credentials that no AWS request can succeed
+// with.
+func validateCredentials(creds AWSCredentials) error {
+	switch {
+	case creds.AccessKeyID == "":
+		return &InputError{Field: "access_key_id", Message: "must not be empty"}
+	case creds.SecretAccessKey == "":
+		return &InputError{Field: "secret_access_key", Message: "must not be empty"}
+	case creds.RoleARN != "" && !roleARNPattern.MatchString(creds.RoleARN):
+		return &InputError{Field: "role_arn", Message: fmt.Sprintf("%q is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>)", creds.RoleARN)}
+	case creds.ExternalID != "" && creds.RoleARN == "":
+		return &InputError{Field: "external_id", Message: "is only used with a role to assume"}
+	}
+	if err := policy.ValidateExternalID(creds.ExternalID); err != nil {
+		return fieldInputError("external_id", err)
 	}
 	return nil
 }

@@ -4,13 +4,16 @@ import "strings"
 
 // Check names, in the order a Result lists them.
 const (
-	CheckAssumeRole = "assume_role"
-	CheckBucket     = "bucket"
-	CheckRegion     = "region"
-	CheckList       = "list"
-	CheckWrite      = "write"
-	CheckRead       = "read"
-	CheckDelete     = "delete"
+	// CheckCredentials is reported by CheckCredentials only: AWS accepts
+	// the access key and its secret.
+	CheckCredentials = "credentials"
+	CheckAssumeRole  = "assume_role"
+	CheckBucket      = "bucket"
+	CheckRegion      = "region"
+	CheckList        = "list"
+	CheckWrite       = "write"
+	CheckRead        = "read"
+	CheckDelete      = "delete"
 )
 
 // Check is the outcome of one step of an access check.
@@ -37,7 +40,8 @@ type Check struct {
 type Result struct {
 	Checks []Check
 	// Attempts is how many times the check ran before this result; more
-	// than one only after CheckS3UntilReady retried.
+	// than one only after CheckS3UntilReady or CheckCredentialsUntilReady
+	// retried.
 	Attempts int
 }
 

@@ -2,11 +2,13 @@ package accesscheck
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"time"
 )
 
-// Backoff between attempts of CheckS3UntilReady: exponential from
+// Backoff between attempts of CheckS3UntilReady and
+// CheckCredentialsUntilReady: exponential from
 // retryInitialDelay, capped at retryMaxDelay, each delay drawn from its
 // upper half (jitter), so checks started together do not retry in step.
 const (
@@ -21,10 +23,30 @@ const (
 // When timeout passes it returns the last result (or error); Result.Attempts
 // tells how many runs it took.
 func (c *Checker) CheckS3UntilReady(ctx context.Context, creds AWSCredentials, target S3Target, timeout time.Duration) (Result, error) {
+	return c.untilReady(ctx, timeout, map[string]any{"bucket": target.Bucket}, func() (Result, error) {
+		return c.CheckS3(ctx, creds, target)
+	})
+}
+
+// CheckCredentialsUntilReady runs CheckCredentials with the retry rules of
+// CheckS3UntilReady: an access key not known yet and a denied AssumeRole are
+// retried until timeout passes; a secret that does not match its key or
+// malformed input fail at once.
+func (c *Checker) CheckCredentialsUntilReady(ctx context.Context, creds AWSCredentials, timeout time.Duration) (Result, error) {
+	return c.untilReady(ctx, timeout, map[string]any{"role_arn": creds.RoleARN}, func() (Result, error) {
+		return c.CheckCredentials(ctx, creds)
+	})
+}
+
+// untilReady runs check until it succeeds, fails in a way IAM propagation
+// does not explain, returns an error, or timeout passes, with exponential
+// backoff and jitter between attempts. fields describe the check in the
+// debug log.
+func (c *Checker) untilReady(ctx context.Context, timeout time.Duration, fields map[string]any, check func() (Result, error)) (Result, error) {
 	deadline := c.now().Add(timeout)
 	delay := retryInitialDelay
 	for attempt := 1; ; attempt++ {
-		res, err := c.CheckS3(ctx, creds, target)
+		res, err := check()
 		res.Attempts = attempt
 		if err != nil || res.Success() || !res.retryable() {
 			return res, err
@@ -34,9 +56,9 @@ func (c *Checker) CheckS3UntilReady(ctx context.Context, creds AWSCredentials, t
 			return res, nil
 		}
 		wait := min(c.jitter(delay), remaining)
-		c.debug(ctx, "Retrying access check", map[string]any{
-			"bucket": target.Bucket, "attempt": attempt, "delay_ms": wait.Milliseconds(), "failed": res.Error(),
-		})
+		f := maps.Clone(fields)
+		f["attempt"], f["delay_ms"], f["failed"] = attempt, wait.Milliseconds(), res.Error()
+		c.debug(ctx, "Retrying access check", f)
 		if err := c.sleep(ctx, wait); err != nil {
 			return res, err
 		}

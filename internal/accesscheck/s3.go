@@ -60,20 +60,9 @@ func (c *Checker) CheckS3(ctx context.Context, creds AWSCredentials, target S3Ta
 	}
 	target.Path = policy.NormalizePath(target.Path)
 	key := hashKey(creds.cacheKey(), c.opts.AWSEndpoint, target.Endpoint, target.Bucket, target.Path, target.Region, fmt.Sprint(target.AllowDelete))
-	valid := func(v cachedResult) bool {
-		ttl := c.opts.ResultTTL
-		return ttl == 0 || ttl > 0 && c.now().Sub(v.at) < ttl
-	}
-	v, err := c.results.get(ctx, key, valid, func(ctx context.Context) (cachedResult, bool, error) {
-		res, err := c.runS3(ctx, creds, target)
-		return cachedResult{result: res, at: c.now()}, err == nil && res.Success() && c.opts.ResultTTL >= 0, err
+	return c.cached(ctx, key, func(ctx context.Context) (Result, error) {
+		return c.runS3(ctx, creds, target)
 	})
-	if err != nil {
-		return Result{}, err
-	}
-	res := v.result.clone()
-	res.Attempts = 1
-	return res, nil
 }
 
 // s3Run holds the state of one check run.
@@ -112,7 +101,7 @@ func (c *Checker) runS3(ctx context.Context, creds AWSCredentials, target S3Targ
 	case err != nil:
 		return Result{}, err
 	case creds.RoleARN != "":
-		r.add(Check{Name: CheckAssumeRole, Success: true, Message: fmt.Sprintf("Assumed role %s as session %s.", creds.RoleARN, SessionName)})
+		r.add(assumedRole(creds.RoleARN))
 	}
 
 	region, ok, err := r.checkBucket(ctx, sessionCreds)

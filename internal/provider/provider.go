@@ -120,17 +120,20 @@ func (p *dataloopProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 func accessCheckBlockSchema() schema.SingleNestedBlock {
 	return schema.SingleNestedBlock{
 		MarkdownDescription: "Controls the embedded access check, which proves that the platform can list, read, " +
-			"write and (when allowed) delete in a storage driver's bucket before Terraform creates or changes the driver.",
+			"write and (when allowed) delete in a storage driver's bucket before Terraform creates or changes the driver. " +
+			"The same settings govern the credential check of `dataloop_aws_access_key_integration` and " +
+			"`dataloop_aws_sts_integration`, which proves with AWS that the access key is valid and, for STS, that it " +
+			"can assume the role, before the platform receives them.",
 		Attributes: map[string]schema.Attribute{
 			"on_plan": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "Whether to run the access check during `terraform plan` when every input of a " +
-					"storage driver is known (default: `true`).",
+					"storage driver, or of a key or STS integration, is known (default: `true`).",
 			},
 			"on_apply": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "Whether to run the access check during `terraform apply`, before a storage " +
-					"driver is created or changed (default: `true`).",
+					"driver, or the credentials of a key or STS integration, are created or changed (default: `true`).",
 			},
 			"severity": schema.StringAttribute{
 				Optional: true,

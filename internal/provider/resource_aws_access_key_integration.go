@@ -58,7 +58,8 @@ func (r *awsAccessKeyIntegrationResource) Schema(ctx context.Context, _ resource
 			"(platform type `s3`). The secret access key is write-only: it is sent to the platform and never " +
 			"stored in the Terraform plan or state. Requires Terraform 1.11 or later.\n\n" +
 			"The platform never returns credentials, so after an import the next apply sends `access_key_id` " +
-			"and the secret to the platform again.",
+			"and the secret to the platform again.\n\n" +
+			credentialCheckDescription(false),
 		Attributes: attributes,
 	}
 }
@@ -97,6 +98,7 @@ func (r *awsAccessKeyIntegrationResource) Configure(_ context.Context, req resou
 
 func (r *awsAccessKeyIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planIntegrationOrgID(ctx, r.data, req, resp)
+	planAWSCredentialCheck(ctx, r.data, false, req, resp)
 }
 
 func (r *awsAccessKeyIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -115,6 +117,9 @@ func (r *awsAccessKeyIntegrationResource) Create(ctx context.Context, req resour
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if !applyAWSCredentialCheck(ctx, r.data, plan.AccessKeyID.ValueString(), secret, "", &resp.Diagnostics) {
+		return
+	}
 
 	tflog.Debug(ctx, "Creating AWS access key integration", map[string]any{
 		"org_id": orgID, "name": plan.Name.ValueString(), "access_key_id": plan.AccessKeyID.ValueString(),
@@ -186,6 +191,9 @@ func (r *awsAccessKeyIntegrationResource) Update(ctx context.Context, req resour
 	if !plan.AccessKeyID.Equal(state.AccessKeyID) || !plan.SecretAccessKeyWOVersion.Equal(state.SecretAccessKeyWOVersion) {
 		secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !applyAWSCredentialCheck(ctx, r.data, plan.AccessKeyID.ValueString(), secret, "", &resp.Diagnostics) {
 			return
 		}
 		in.Credentials = &platform.IntegrationCredentials{

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -35,7 +37,7 @@ func TestAccAWSAccessKeyIntegration_basic(t *testing.T) {
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
+				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccAccessKeyAddress, plancheck.ResourceActionCreate),
@@ -56,13 +58,13 @@ func TestAccAWSAccessKeyIntegration_basic(t *testing.T) {
 			},
 			{
 				// Re-applying the same configuration changes nothing.
-				Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
+				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
-				Config: testAccAWSAccessKeyIntegrationConfig(renamed, keyID, secret, 1),
+				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(renamed, keyID, secret, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccAccessKeyAddress, plancheck.ResourceActionUpdate),
@@ -76,7 +78,7 @@ func TestAccAWSAccessKeyIntegration_basic(t *testing.T) {
 			},
 			{
 				// A new version sends the new secret, in place.
-				Config: testAccAWSAccessKeyIntegrationConfig(renamed, keyID, rotated, 2),
+				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(renamed, keyID, rotated, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccAccessKeyAddress, plancheck.ResourceActionUpdate),
@@ -103,11 +105,22 @@ func TestAccAWSAccessKeyIntegration_basic(t *testing.T) {
 }
 
 // An access key ID change sends the key ID with the secret from configuration,
-// in place, even when the secret's version does not change.
+// in place, even when the secret's version does not change. The keys are
+// real (in moto), so the credential check passes at plan and apply.
 func TestAccAWSAccessKeyIntegration_changeAccessKeyID(t *testing.T) {
-	e := testAccEmulator(t)
+	env := testAccCredentialCheckEnv(t)
 	name := testName(t, "tf-acc-key")
-	keyID, newKeyID, secret := testAccessKeyID(t), testAccessKeyID(t), testSecretAccessKey(t)
+	userName := testName(t, "tf-key-user")
+	key := env.moto.CreateUser(t, userName, "")
+	newKey, err := env.moto.IAM().CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: aws.String(userName)})
+	if err != nil {
+		t.Fatalf("creating a second access key: %v", err)
+	}
+	newKeyID := aws.ToString(newKey.AccessKey.AccessKeyId)
+	secret := key.SecretAccessKey
+	// NOTE: the first key's secret does not sign for the second key ID, so
+	// changing only the key ID fails the check at plan.
+	newSecret := aws.ToString(newKey.AccessKey.SecretAccessKey)
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -116,11 +129,16 @@ func TestAccAWSAccessKeyIntegration_changeAccessKeyID(t *testing.T) {
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config:            testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
-				ConfigStateChecks: []statecheck.StateCheck{testAccCheckEmulatorCredentials(e, testAccAccessKeyAddress, keyID, secret)},
+				Config:            env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, key.AccessKeyID, secret, 1),
+				ConfigStateChecks: []statecheck.StateCheck{testAccCheckEmulatorCredentials(env.testEmulator, testAccAccessKeyAddress, key.AccessKeyID, secret)},
 			},
 			{
-				Config: testAccAWSAccessKeyIntegrationConfig(name, newKeyID, secret, 1),
+				Config:      env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, newKeyID, secret, 1),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*access_key_id.*SignatureDoesNotMatch`),
+			},
+			{
+				Config: env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, newKeyID, newSecret, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccAccessKeyAddress, plancheck.ResourceActionUpdate),
@@ -128,7 +146,7 @@ func TestAccAWSAccessKeyIntegration_changeAccessKeyID(t *testing.T) {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccAccessKeyAddress, tfjsonpath.New("access_key_id"), knownvalue.StringExact(newKeyID)),
-					testAccCheckEmulatorCredentials(e, testAccAccessKeyAddress, newKeyID, secret),
+					testAccCheckEmulatorCredentials(env.testEmulator, testAccAccessKeyAddress, newKeyID, newSecret),
 				},
 			},
 		},
@@ -150,7 +168,7 @@ func TestAccAWSAccessKeyIntegration_disappears(t *testing.T) {
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
+				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
 				ConfigStateChecks: []statecheck.StateCheck{
 					differentID.AddStateValue(testAccAccessKeyAddress, tfjsonpath.New("id")),
 					testAccDeleteIntegrationOutOfBand(t, testAccAccessKeyAddress),
@@ -158,7 +176,7 @@ func TestAccAWSAccessKeyIntegration_disappears(t *testing.T) {
 				ExpectNonEmptyPlan: true,
 			},
 			{
-				Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
+				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccAccessKeyAddress, plancheck.ResourceActionCreate),
@@ -177,10 +195,20 @@ func TestAccAWSAccessKeyIntegration_disappears(t *testing.T) {
 // variable set in the environment, as in real use: a literal in the
 // configuration would be copied into the plan's configuration section.
 func TestAccAWSAccessKeyIntegration_secretNotPersisted(t *testing.T) {
-	e := testAccEmulator(t)
+	env := testAccCredentialCheckEnv(t)
+	e := env.testEmulator
 	scan := testAccSecretScan(t)
 	name := testName(t, "tf-acc-key")
-	keyID, secret, rotated := testAccessKeyID(t), testSecretAccessKey(t), testSecretAccessKey(t)
+	// Real keys, so the credential check runs (and logs) at plan and apply;
+	// rotating means a new key of the same user.
+	userName := testName(t, "tf-key-user")
+	key := env.moto.CreateUser(t, userName, "")
+	keyID, secret := key.AccessKeyID, key.SecretAccessKey
+	out, err := env.moto.IAM().CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: aws.String(userName)})
+	if err != nil {
+		t.Fatalf("creating a second access key: %v", err)
+	}
+	rotatedKeyID, rotated := aws.ToString(out.AccessKey.AccessKeyId), aws.ToString(out.AccessKey.SecretAccessKey)
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -190,7 +218,7 @@ func TestAccAWSAccessKeyIntegration_secretNotPersisted(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() { t.Setenv("TF_VAR_secret_access_key", secret) },
-				Config:    testAccAWSAccessKeyIntegrationEphemeralConfig(name, keyID, 1),
+				Config:    env.providerConfig(nil) + testAccAWSAccessKeyIntegrationEphemeralConfig(name, keyID, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{expectPlanNotContains(secret)},
 				},
@@ -201,13 +229,13 @@ func TestAccAWSAccessKeyIntegration_secretNotPersisted(t *testing.T) {
 			},
 			{
 				PreConfig: func() { t.Setenv("TF_VAR_secret_access_key", rotated) },
-				Config:    testAccAWSAccessKeyIntegrationEphemeralConfig(name, keyID, 2),
+				Config:    env.providerConfig(nil) + testAccAWSAccessKeyIntegrationEphemeralConfig(name, rotatedKeyID, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{expectPlanNotContains(secret, rotated)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectStateNotContains(secret, rotated),
-					testAccCheckEmulatorCredentials(e, testAccAccessKeyAddress, keyID, rotated),
+					testAccCheckEmulatorCredentials(e, testAccAccessKeyAddress, rotatedKeyID, rotated),
 				},
 			},
 		},
@@ -216,7 +244,7 @@ func TestAccAWSAccessKeyIntegration_secretNotPersisted(t *testing.T) {
 		return
 	}
 	scan.Verify(t, []string{secret, rotated},
-		"Creating AWS access key integration", "Updating AWS access key integration", keyID)
+		"Creating AWS access key integration", "Updating AWS access key integration", "Credentials check finished", keyID)
 }
 
 func TestAccAWSAccessKeyIntegration_importWithOrgID(t *testing.T) {
@@ -229,7 +257,7 @@ func TestAccAWSAccessKeyIntegration_importWithOrgID(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1)},
+			{Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1)},
 			{
 				ResourceName:            testAccAccessKeyAddress,
 				ImportState:             true,
@@ -259,7 +287,7 @@ func TestAccAWSAccessKeyIntegration_importThenApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1)
+	config := testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1)
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },

@@ -226,9 +226,9 @@ func TestAccAWSCrossAccountIntegration_importWrongType(t *testing.T) {
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			{Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1)},
+			{Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1)},
 			{
-				Config: testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1) +
+				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1) +
 					testAccAWSCrossAccountIntegrationConfig("imported", ""),
 				ResourceName:      testAccCrossAccountAddress,
 				ImportState:       true,

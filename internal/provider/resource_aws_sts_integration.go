@@ -81,7 +81,8 @@ func (r *awsSTSIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 			"stored in the Terraform plan or state. Requires Terraform 1.11 or later.\n\n" +
 			"The platform's API has no field for an `sts:ExternalId`, so the role's trust policy cannot require " +
 			"one for this type of integration. The platform never returns credentials, so after an import the " +
-			"next apply sends `access_key_id`, the secret and `role_arn` to the platform again.",
+			"next apply sends `access_key_id`, the secret and `role_arn` to the platform again.\n\n" +
+			credentialCheckDescription(true),
 		Attributes: attributes,
 	}
 }
@@ -92,6 +93,7 @@ func (r *awsSTSIntegrationResource) Configure(_ context.Context, req resource.Co
 
 func (r *awsSTSIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planIntegrationOrgID(ctx, r.data, req, resp)
+	planAWSCredentialCheck(ctx, r.data, true, req, resp)
 }
 
 func (r *awsSTSIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -110,6 +112,9 @@ func (r *awsSTSIntegrationResource) Create(ctx context.Context, req resource.Cre
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if !applyAWSCredentialCheck(ctx, r.data, plan.AccessKeyID.ValueString(), secret, plan.RoleARN.ValueString(), &resp.Diagnostics) {
+		return
+	}
 
 	tflog.Debug(ctx, "Creating AWS STS integration", map[string]any{
 		"org_id": orgID, "name": plan.Name.ValueString(),
@@ -185,6 +190,9 @@ func (r *awsSTSIntegrationResource) Update(ctx context.Context, req resource.Upd
 		!plan.SecretAccessKeyWOVersion.Equal(state.SecretAccessKeyWOVersion) {
 		secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !applyAWSCredentialCheck(ctx, r.data, plan.AccessKeyID.ValueString(), secret, plan.RoleARN.ValueString(), &resp.Diagnostics) {
 			return
 		}
 		in.Credentials = &platform.IntegrationCredentials{

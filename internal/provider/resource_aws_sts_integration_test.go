@@ -32,7 +32,7 @@ func TestAccAWSSTSIntegration_basic(t *testing.T) {
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config: testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role1),
+				Config: testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role1),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(testAccSTSAddress, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
@@ -47,13 +47,13 @@ func TestAccAWSSTSIntegration_basic(t *testing.T) {
 				},
 			},
 			{
-				Config: testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role1),
+				Config: testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
-				Config: testAccAWSSTSIntegrationConfig(renamed, keyID, secret, 1, role1),
+				Config: testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(renamed, keyID, secret, 1, role1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccSTSAddress, plancheck.ResourceActionUpdate),
@@ -66,7 +66,7 @@ func TestAccAWSSTSIntegration_basic(t *testing.T) {
 			},
 			{
 				// A new role is sent with the key and the configured secret.
-				Config: testAccAWSSTSIntegrationConfig(renamed, keyID, secret, 1, role2),
+				Config: testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(renamed, keyID, secret, 1, role2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccSTSAddress, plancheck.ResourceActionUpdate),
@@ -79,7 +79,7 @@ func TestAccAWSSTSIntegration_basic(t *testing.T) {
 				},
 			},
 			{
-				Config: testAccAWSSTSIntegrationConfig(renamed, keyID, rotated, 2, role2),
+				Config: testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(renamed, keyID, rotated, 2, role2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccSTSAddress, plancheck.ResourceActionUpdate),
@@ -118,12 +118,12 @@ func TestAccAWSSTSIntegration_disappears(t *testing.T) {
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config:             testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role),
+				Config:             testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role),
 				ConfigStateChecks:  []statecheck.StateCheck{testAccDeleteIntegrationOutOfBand(t, testAccSTSAddress)},
 				ExpectNonEmptyPlan: true,
 			},
 			{
-				Config: testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role),
+				Config: testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccSTSAddress, plancheck.ResourceActionCreate),

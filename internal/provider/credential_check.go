@@ -1,0 +1,233 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
+)
+
+// This file holds the credential check of the integrations that carry an
+// AWS access key (dataloop_aws_access_key_integration and
+// dataloop_aws_sts_integration). Unlike the storage driver's check, it needs
+// no platform call: the key and its secret are in the configuration, so the
+// embedded checker proves with AWS that the key is valid and, for STS, that
+// it can assume the role, before the platform stores them.
+
+// awsKeyPlan holds the planned or prior inputs of the credential check.
+type awsKeyPlan struct {
+	AccessKeyID   types.String
+	SecretVersion types.Int64
+	RoleARN       types.String
+}
+
+type attributeGetter func(ctx context.Context, p path.Path, target any) diag.Diagnostics
+
+// getAWSKeyPlan reads the check's inputs from a plan or a state; withRole
+// reads role_arn too.
+func getAWSKeyPlan(ctx context.Context, get attributeGetter, withRole bool, diags *diag.Diagnostics) awsKeyPlan {
+	var k awsKeyPlan
+	diags.Append(get(ctx, path.Root("access_key_id"), &k.AccessKeyID)...)
+	diags.Append(get(ctx, path.Root("secret_access_key_wo_version"), &k.SecretVersion)...)
+	if withRole {
+		diags.Append(get(ctx, path.Root("role_arn"), &k.RoleARN)...)
+	} else {
+		k.RoleARN = types.StringNull()
+	}
+	return k
+}
+
+// planAWSCredentialCheck runs the credential check from ModifyPlan when
+// access_check.on_plan is set, the integration is created or replaced or its
+// access key ID, secret version or role changes, and every input is known.
+// The secret comes from the configuration, where write-only values are
+// readable at plan time; a null or unknown secret (e.g. from an ephemeral
+// resource opened only at apply) skips the check. withRole is set for STS
+// integrations.
+func planAWSCredentialCheck(ctx context.Context, pd *providerData, withRole bool, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if pd == nil || req.Plan.Raw.IsNull() || !pd.AccessCheck.OnPlan || resp.Diagnostics.HasError() {
+		return
+	}
+	plan := getAWSKeyPlan(ctx, req.Plan.GetAttribute, withRole, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0 {
+		prior := getAWSKeyPlan(ctx, req.State.GetAttribute, withRole, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if plan.AccessKeyID.Equal(prior.AccessKeyID) && plan.SecretVersion.Equal(prior.SecretVersion) && plan.RoleARN.Equal(prior.RoleARN) {
+			return
+		}
+	}
+	var secret types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("secret_access_key_wo"), &secret)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.AccessKeyID.IsUnknown() || plan.RoleARN.IsUnknown() || secret.IsUnknown() || secret.IsNull() {
+		tflog.Debug(ctx, "Skipping plan-time credentials check: an input is not known until apply")
+		return
+	}
+	creds := accesscheck.AWSCredentials{
+		AccessKeyID:     plan.AccessKeyID.ValueString(),
+		SecretAccessKey: secret.ValueString(),
+		RoleARN:         plan.RoleARN.ValueString(),
+	}
+	res, err := pd.Checker.CheckCredentials(maskSecret(ctx, creds.SecretAccessKey), creds)
+	reportCredentialCheck(&resp.Diagnostics, pd.AccessCheck, creds, res, err, "Checked at plan time.")
+}
+
+// applyAWSCredentialCheck runs the credential check in Create or Update,
+// before the platform receives the credentials, when access_check.on_apply
+// is set. It retries failures that IAM propagation explains (a key not
+// known yet, a denied AssumeRole) for up to access_check.propagation_timeout.
+// It returns false when the platform must not be called; with severity
+// "warning" a failed check only adds a warning.
+func applyAWSCredentialCheck(ctx context.Context, pd *providerData, accessKeyID, secret, roleARN string, diags *diag.Diagnostics) bool {
+	if !pd.AccessCheck.OnApply {
+		return true
+	}
+	creds := accesscheck.AWSCredentials{AccessKeyID: accessKeyID, SecretAccessKey: secret, RoleARN: roleARN}
+	timeout := pd.AccessCheck.PropagationTimeout
+	res, err := pd.Checker.CheckCredentialsUntilReady(maskSecret(ctx, secret), creds, timeout)
+	when := "Checked at apply time."
+	if res.Attempts > 1 {
+		when = fmt.Sprintf("Checked at apply time, %d times over up to %s (access_check.propagation_timeout) "+
+			"while waiting for IAM changes to propagate.", res.Attempts, formatDuration(timeout))
+	}
+	return reportCredentialCheck(diags, pd.AccessCheck, creds, res, err, when)
+}
+
+// maskSecret masks the secret in every log entry written with the returned
+// context, as a second line of defence: the checker never logs it.
+func maskSecret(ctx context.Context, secret string) context.Context {
+	ctx = tflog.MaskMessageStrings(ctx, secret)
+	return tflog.MaskAllFieldValuesStrings(ctx, secret)
+}
+
+// reportCredentialCheck adds the diagnostics of a credential check and
+// reports whether Terraform may go on.
+func reportCredentialCheck(diags *diag.Diagnostics, cfg accessCheckConfig, creds accesscheck.AWSCredentials, res accesscheck.Result, err error, when string) bool {
+	var inputErr *accesscheck.InputError
+	switch {
+	case errors.As(err, &inputErr):
+		diags.AddAttributeError(credentialInputPath(inputErr.Field), "Invalid AWS Credentials",
+			fmt.Sprintf("The provider cannot check these credentials with AWS: %s.", inputErr.Error()))
+		return false
+	case err != nil:
+		detail := fmt.Sprintf("The provider could not check access key %s with AWS: %s.", creds.AccessKeyID, err)
+		if len(res.Checks) > 0 {
+			detail += "\n\nThe last check failed: " + res.Error()
+		}
+		diags.AddError("Unable to Check AWS Credentials", detail+
+			"\n\nIf AWS is not reachable from where Terraform runs, turn the check off with access_check.on_plan "+
+			"and access_check.on_apply = false in the provider block.")
+		return false
+	case res.Success():
+		return true
+	}
+	addAccessDiagnostic(diags, cfg.Severity, "AWS Credentials Check Failed",
+		credentialFailureDetail(creds, res, when), credentialFailurePath(res))
+	return cfg.Severity == severityWarning
+}
+
+// credentialInputPath maps an accesscheck.InputError field to its attribute.
+func credentialInputPath(field string) path.Path {
+	switch field {
+	case "secret_access_key":
+		return path.Root("secret_access_key_wo")
+	case "role_arn":
+		return path.Root("role_arn")
+	default:
+		return path.Root("access_key_id")
+	}
+}
+
+// credentialFailurePath is the attribute a failed credential check points
+// at: role_arn when only the role failed, else access_key_id.
+func credentialFailurePath(res accesscheck.Result) path.Path {
+	if failed := res.Failed(); len(failed) > 0 && failed[0].Name == accesscheck.CheckAssumeRole {
+		return path.Root("role_arn")
+	}
+	return path.Root("access_key_id")
+}
+
+// credentialFailureDetail lists every check with its result and, for each
+// failed one, the fix. It names the access key ID, never the secret.
+func credentialFailureDetail(creds accesscheck.AWSCredentials, res accesscheck.Result, when string) string {
+	var b strings.Builder
+	if creds.RoleARN != "" {
+		fmt.Fprintf(&b, "The Dataloop platform could not use access key %s to assume role %s.\n", creds.AccessKeyID, creds.RoleARN)
+	} else {
+		fmt.Fprintf(&b, "The Dataloop platform could not use access key %s: AWS does not accept it.\n", creds.AccessKeyID)
+	}
+	b.WriteString(when + "\n\nChecks:\n")
+	for _, c := range res.Checks {
+		mark := "passed"
+		if !c.Success {
+			mark = "FAILED"
+		}
+		fmt.Fprintf(&b, "  - %s: %s: %s\n", c.Name, mark, c.Message)
+	}
+	for _, c := range res.Failed() {
+		fmt.Fprintf(&b, "\nTo fix %q: %s\n", c.Name, credentialFixHint(c, creds))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func credentialFixHint(c accesscheck.Check, creds accesscheck.AWSCredentials) string {
+	if c.Name != accesscheck.CheckAssumeRole {
+		return "check access_key_id and secret_access_key_wo, and that the key is active in IAM. After changing " +
+			"the secret, also change secret_access_key_wo_version so that Terraform sends it."
+	}
+	if c.Hint == "" {
+		return fmt.Sprintf("role %s must exist, and its trust policy must allow sts:AssumeRole by the IAM user "+
+			"that owns access key %s; the dataloop_aws_trust_policy data source generates such a policy.",
+			creds.RoleARN, creds.AccessKeyID)
+	}
+	return fmt.Sprintf("set the trust policy of role %s to allow sts:AssumeRole by the IAM user that owns the "+
+		"key, for example with this policy (the dataloop_aws_trust_policy data source and the "+
+		"provider::dataloop::aws_trust_policy function generate it):\n%s\nThe user's own IAM policy must also "+
+		"allow sts:AssumeRole on the role.", creds.RoleARN, indent(c.Hint, "    "))
+}
+
+// credentialCheckDescription is the schema description's paragraph on the
+// credential check; withRole describes the STS integration's.
+func credentialCheckDescription(withRole bool) string {
+	what := "Before the platform receives the key, the provider checks it with AWS: `sts:GetCallerIdentity`, " +
+		"which needs no IAM permission, proves that AWS accepts the key and its secret (check `credentials`)."
+	changes := "`access_key_id` or `secret_access_key_wo_version`"
+	retried := "a key that AWS does not know yet is retried"
+	fails := "A rejected key fails the plan or the apply on `access_key_id`"
+	if withRole {
+		what += " Then `sts:AssumeRole` on `role_arn` with the key, as session `" + accesscheck.SessionName +
+			"`, proves that the role trusts the key's IAM user (check `assume_role`)."
+		changes = "`access_key_id`, `secret_access_key_wo_version` or `role_arn`"
+		retried = "a key that AWS does not know yet and a denied `sts:AssumeRole` are retried"
+		fails += ", a role that cannot be assumed fails it on `role_arn` with the trust policy that fixes it"
+	}
+	var compatible string
+	if !withRole {
+		compatible = " The check asks AWS (or `access_check.aws_endpoint`), so a key of an S3-compatible store " +
+			"that AWS does not know fails it; turn the check off with `access_check.on_plan` and `on_apply` for such keys."
+	}
+	return what + " The check runs at plan time (`access_check.on_plan`) when the integration is created or " +
+		changes + " changes and every input, the secret included, is known; and at apply time " +
+		"(`access_check.on_apply`) before the platform is called, where " + retried + " for up to " +
+		"`access_check.propagation_timeout` while IAM changes propagate. " + fails + " (a warning with " +
+		"`access_check.severity = \"warning\"`), and nothing is created or changed on the platform." + compatible + "\n\n" +
+		"~> **Note** Terraform plans a resource again during apply, once the values that were unknown are known. " +
+		"When the IAM user's key or the role is created in the same apply, that second plan runs the plan-time " +
+		"check without retries; if IAM is slow to propagate, set `access_check.on_plan = false` (or create the " +
+		"IAM side first) so that only the retrying apply-time check judges it."
+}
