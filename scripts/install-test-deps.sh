@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Makes sure the tools that `make test` and `make demo` use are present, and
+# downloads the Go modules. The machine image ships terraform, moto (Python)
+# and the aws CLI; nothing here reaches beyond the Go module proxy and Debian.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+missing=0
+
+need() {
+	local name=$1 hint=$2
+	if ! command -v "$name" >/dev/null 2>&1; then
+		echo "MISSING: $name — $hint" >&2
+		missing=1
+		return 1
+	fi
+}
+
+# Terraform >= 1.11: write-only attributes (secret_access_key_wo and friends).
+if need terraform "install Terraform >= 1.11 and put it on PATH"; then
+	tf_version="$(terraform version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')"
+	echo "terraform  ${tf_version} ($(command -v terraform))"
+	if [ "$(printf '%s\n' 1.11.0 "$tf_version" | sort -V | head -n1)" != 1.11.0 ]; then
+		echo "MISSING: terraform >= 1.11 (found $tf_version)" >&2
+		missing=1
+	fi
+fi
+
+# moto runs the local AWS (IAM, STS, S3) for the access-check tests and the demo.
+python="$(command -v python3 || true)"
+if [ -z "$python" ]; then
+	echo "MISSING: python3 — needed by scripts/moto_server.py" >&2
+	missing=1
+elif moto_version="$("$python" -c 'import moto; print(moto.__version__)' 2>/dev/null)"; then
+	echo "moto       ${moto_version} ($python)"
+	need moto_server "install moto[server]" >/dev/null && echo "moto_server $(command -v moto_server)"
+else
+	echo "MISSING: the moto Python package — install moto[server] 5.2.x for $python" >&2
+	missing=1
+fi
+
+# The aws CLI creates buckets and roles in the quickstart (terraform_data + local-exec).
+if ! command -v aws >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	echo "aws CLI not found; installing Debian's awscli"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli >/dev/null
+fi
+if need aws "install the aws CLI (Debian package awscli)"; then
+	echo "aws        $(aws --version 2>&1)"
+fi
+
+echo "go         $(go version | cut -d' ' -f3-)"
+go mod download
+echo "go modules downloaded"
+
+if [ "$missing" != 0 ]; then
+	echo "Some test dependencies are missing (see above)." >&2
+	exit 1
+fi
