@@ -76,8 +76,6 @@ type accessCheckModel struct {
 	Severity           types.String `tfsdk:"severity"`
 	PropagationTimeout types.String `tfsdk:"propagation_timeout"`
 	AWSEndpoint        types.String `tfsdk:"aws_endpoint"`
-	GCSEndpoint        types.String `tfsdk:"gcs_endpoint"`
-	AzureBlobEndpoint  types.String `tfsdk:"azure_blob_endpoint"`
 }
 
 func (p *dataloopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -151,20 +149,10 @@ func accessCheckBlockSchema() schema.SingleNestedBlock {
 			},
 			"aws_endpoint": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Endpoint URL used for AWS (S3, STS, IAM) calls of the access check instead of " +
-					"the public AWS endpoints, for S3-compatible stores or a local stack. Unset means the public endpoints.",
-				Validators: []validator.String{validators.URLWithScheme("https", "http")},
-			},
-			"gcs_endpoint": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Endpoint URL used for Google Cloud Storage calls of the access check instead of " +
-					"the public endpoint, for a local emulator. Unset means the public endpoint.",
-				Validators: []validator.String{validators.URLWithScheme("https", "http")},
-			},
-			"azure_blob_endpoint": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Endpoint URL used for Azure Blob Storage calls of the access check instead of " +
-					"the public endpoint, for a local emulator such as Azurite. Unset means the public endpoint.",
+				MarkdownDescription: "Endpoint URL of the AWS STS API that the credential check of " +
+					"`dataloop_aws_access_key_integration` and `dataloop_aws_sts_integration` calls instead of the public " +
+					"AWS endpoint, for a local stack. Storage-driver checks run on the Dataloop platform and do not use it. " +
+					"Unset means the public AWS endpoints.",
 				Validators: []validator.String{validators.URLWithScheme("https", "http")},
 			},
 		},
@@ -240,8 +228,10 @@ func resolveString(v types.String, env, def string, p path.Path, label string, d
 				p, env))
 		return ""
 	}
-	if !v.IsNull() {
-		return v.ValueString()
+	// An empty string counts as unset, so a variable defaulting to "" falls
+	// back to the environment as users expect.
+	if s := strings.TrimSpace(v.ValueString()); s != "" {
+		return s
 	}
 	if s := strings.TrimSpace(os.Getenv(env)); s != "" {
 		return s
@@ -260,7 +250,6 @@ func resolveAccessCheck(m *accessCheckModel, diags *diag.Diagnostics) accessChec
 	}{
 		{"on_plan", m.OnPlan}, {"on_apply", m.OnApply}, {"severity", m.Severity},
 		{"propagation_timeout", m.PropagationTimeout}, {"aws_endpoint", m.AWSEndpoint},
-		{"gcs_endpoint", m.GCSEndpoint}, {"azure_blob_endpoint", m.AzureBlobEndpoint},
 	} {
 		if a.value.IsUnknown() {
 			p := base.AtName(a.name)
@@ -273,12 +262,10 @@ func resolveAccessCheck(m *accessCheckModel, diags *diag.Diagnostics) accessChec
 	}
 
 	cfg := accessCheckConfig{
-		OnPlan:            m.OnPlan.IsNull() || m.OnPlan.ValueBool(),
-		OnApply:           m.OnApply.IsNull() || m.OnApply.ValueBool(),
-		Severity:          severityError,
-		AWSEndpoint:       m.AWSEndpoint.ValueString(),
-		GCSEndpoint:       m.GCSEndpoint.ValueString(),
-		AzureBlobEndpoint: m.AzureBlobEndpoint.ValueString(),
+		OnPlan:      m.OnPlan.IsNull() || m.OnPlan.ValueBool(),
+		OnApply:     m.OnApply.IsNull() || m.OnApply.ValueBool(),
+		Severity:    severityError,
+		AWSEndpoint: m.AWSEndpoint.ValueString(),
 	}
 	if !m.Severity.IsNull() {
 		cfg.Severity = m.Severity.ValueString()

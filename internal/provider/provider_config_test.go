@@ -44,6 +44,9 @@ func TestResolveString(t *testing.T) {
 	if got := resolveString(types.StringNull(), "DATALOOP_TEST_SETTING", "def", p, "X", &diags); got != "from-env" {
 		t.Errorf("env value: got %q", got)
 	}
+	if got := resolveString(types.StringValue(""), "DATALOOP_TEST_SETTING", "def", p, "X", &diags); got != "from-env" {
+		t.Errorf("empty config value: want the env value, got %q", got)
+	}
 	if got := resolveString(types.StringNull(), "DATALOOP_TEST_UNSET", "def", p, "X", &diags); got != "def" {
 		t.Errorf("default: got %q", got)
 	}

@@ -34,8 +34,6 @@ type accessCheckConfig struct {
 	Severity           string // severityError or severityWarning
 	PropagationTimeout time.Duration
 	AWSEndpoint        string
-	GCSEndpoint        string
-	AzureBlobEndpoint  string
 }
 
 // toProviderData converts the ProviderData of a resource or data source
@@ -98,10 +96,10 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 		Read:              true,
 		Update:            true,
 		Delete:            true,
-		CreateDescription: `How long to wait for the object to be created, as a duration such as "10m" (default: "5m").`,
-		ReadDescription:   `How long to wait for the object to be read during refresh, as a duration such as "2m" (default: "2m").`,
-		UpdateDescription: `How long to wait for the object to be updated, as a duration such as "10m" (default: "5m").`,
-		DeleteDescription: `How long to wait for the object to be deleted, as a duration such as "10m" (default: "5m").`,
+		CreateDescription: "How long to wait for the object to be created, as a duration such as `10m` (default: `5m`).",
+		ReadDescription:   "How long to wait for the object to be read during refresh, as a duration such as `2m` (default: `2m`).",
+		UpdateDescription: "How long to wait for the object to be updated, as a duration such as `10m` (default: `5m`).",
+		DeleteDescription: "How long to wait for the object to be deleted, as a duration such as `10m` (default: `5m`).",
 	})
 	if nested, ok := attr.(schema.SingleNestedAttribute); ok {
 		nested.MarkdownDescription = "Operation timeouts. Each value is a duration such as `30s` or `10m`."
