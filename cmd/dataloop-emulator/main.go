@@ -44,7 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	awsKey := fs.String("aws-access-key-id", envOr("AWS_ACCESS_KEY_ID", "testing"), "admin access key id for -aws-endpoint (default $AWS_ACCESS_KEY_ID or testing)")
 	contractSpec := fs.String("contract", "", "OpenAPI spec to validate every request and response against (violations at GET /__emulator/contract)")
 	faultSeed := fs.Int64("fault-seed", 1, "seed of the fault injection random source")
-	latency := fs.Duration("fault-latency", 0, "latency added to every API request")
+	latency := fs.Duration("fault-latency", 0, "latency added to every API request before it is handled")
+	latencyAfter := fs.Duration("fault-latency-after", 0, "latency added to every API answer after the request was handled")
 	rate429 := fs.Float64("fault-429", 0, "rate of 429 answers (0..1)")
 	rate5xx := fs.Float64("fault-5xx", 0, "rate of 503 answers (0..1)")
 	rateDrop := fs.Float64("fault-drop", 0, "rate of connections dropped before handling (0..1)")
@@ -64,8 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	opts := emulator.Options{
 		StateFile: *stateFile,
-		Faults: emulator.Faults{Seed: *faultSeed, Latency: *latency, Rate429: *rate429, Rate5xx: *rate5xx,
-			RateDrop: *rateDrop, DropAfterRate: *dropAfter},
+		Faults: emulator.Faults{Seed: *faultSeed, Latency: *latency, LatencyAfter: *latencyAfter,
+			Rate429: *rate429, Rate5xx: *rate5xx, RateDrop: *rateDrop, DropAfterRate: *dropAfter},
 	}
 	if *seedFile != "" {
 		if opts.Seed, err = emulator.LoadSeedFile(*seedFile); err != nil {

@@ -22,6 +22,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-listen", "192.0.2.1:8080"},
 		{"-listen", "nonsense"},
 		{"-fault-429", "2"},
+		{"-fault-latency-after", "-1s"},
 		{"-seed", filepath.Join(t.TempDir(), "missing.json")},
 		{"-no-such-flag"},
 	} {

@@ -139,6 +139,50 @@ func TestDriverTestSTS(t *testing.T) {
 	if f := failedChecks(r); f["assume_role"] == "" {
 		t.Errorf("untrusting role: %s", r.raw)
 	}
+	if v := metaValue(a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+iid2, nil).obj(), "trust-established"); v != "false" {
+		t.Errorf("trust-established = %q after assume_role failed", v)
+	}
+
+	// A trusting role without s3:PutObject fails the test on write, but
+	// the role was assumed, so the trust is established.
+	noWrite := m.CreateRole(t, uniqueName("emu-sts-nowrite"), trustPolicy(t, key.UserARN), noWritePolicy(bucket, ""))
+	iid3 := a.createIntegration("sts3", "aws-sts", map[string]any{"key": key.AccessKeyID, "secret": key.SecretAccessKey, "roleArns": noWrite}).str("id")
+	r = a.must(424, "POST", "/drivers/test", driverBody("sts3", iid3, "aws-sts", bucket, "", false))
+	if f := failedChecks(r); f["write"] == "" || f["assume_role"] != "" {
+		t.Errorf("role without s3:PutObject: failed checks %v", f)
+	}
+	if v := metaValue(a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+iid3, nil).obj(), "trust-established"); v != "true" {
+		t.Errorf("trust-established = %q after assume_role passed and write failed", v)
+	}
+}
+
+// noWritePolicy lets a role list and read under path but not write, not
+// even the probe folder.
+func noWritePolicy(bucket, path string) string {
+	return fmt.Sprintf(`{"Version":"2012-10-17","Statement":[`+
+		`{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::%s"},`+
+		`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::%s/%s*"}]}`, bucket, bucket, path)
+}
+
+func TestAssumeRoleOutcome(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name           string
+		checks         []checkJSON
+		trusted, known bool
+	}{
+		{"assumed, all passed", []checkJSON{{Name: "assume_role", Success: true}, {Name: "write", Success: true}}, true, true},
+		{"assumed, write denied", []checkJSON{{Name: "assume_role", Success: true}, {Name: "write"}}, true, true},
+		{"not assumed", []checkJSON{{Name: "assume_role"}}, false, true},
+		{"no assume_role check", []checkJSON{{Name: "bucket"}}, false, false},
+		{"no checks", nil, false, false},
+	}
+	for _, tt := range tests {
+		trusted, known := assumeRoleOutcome(tt.checks)
+		if trusted != tt.trusted || known != tt.known {
+			t.Errorf("%s: assumeRoleOutcome = %v, %v; want %v, %v", tt.name, trusted, known, tt.trusted, tt.known)
+		}
+	}
 }
 
 func TestAWSCrossWithMoto(t *testing.T) {
@@ -190,7 +234,20 @@ func TestAWSCrossWithMoto(t *testing.T) {
 		t.Errorf("untrusted role: %s", r.raw)
 	}
 	if v := metaValue(a.must(200, "GET", org+"/"+iid, nil).obj(), "trust-established"); v != "false" {
-		t.Errorf("trust-established = %q after a failed test", v)
+		t.Errorf("trust-established = %q after assume_role failed", v)
+	}
+
+	// A role that trusts the platform user but may not write: the test
+	// fails on write, yet the trust is established.
+	noWrite := m.CreateRole(t, uniqueName("emu-cross-nowrite"), trustPolicy(t, userARN), noWritePolicy(bucket, "data/"))
+	a.must(200, "PATCH", org, map[string]any{"integrationId": iid,
+		"credentials": map[string]any{"type": "aws-cross", "options": map[string]any{"roleArn": noWrite}}})
+	r = a.must(424, "GET", "/drivers/"+did+"/test", nil)
+	if f := failedChecks(r); f["write"] == "" || f["assume_role"] != "" {
+		t.Errorf("role without s3:PutObject: failed checks %v", f)
+	}
+	if v := metaValue(a.must(200, "GET", org+"/"+iid, nil).obj(), "trust-established"); v != "true" {
+		t.Errorf("trust-established = %q after assume_role passed and write failed", v)
 	}
 
 	// Deleting the integration removes its IAM user.

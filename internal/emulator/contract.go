@@ -80,6 +80,58 @@ var Exclusions = []Exclusion{
 	},
 }
 
+// Extension is an answer the emulator gives that the spec does not
+// document: an error body with fields beyond the platform's error shape,
+// {"message": string}. The contract check reports such a body unless an
+// Extension names its operation and status, and then checks it against
+// Schema, so every addition to the platform's API is listed here.
+type Extension struct {
+	// Operation is "METHOD /path" as written in the spec.
+	Operation string
+	// Status is the undocumented error status the extension applies to.
+	Status int
+	// Schema describes the whole body.
+	Schema *openapi3.Schema
+	// Reason says what the real platform is known to send and why the
+	// emulator adds to it.
+	Reason string
+}
+
+// String names the extension for listings such as GET /__emulator/contract.
+func (e Extension) String() string {
+	return fmt.Sprintf("%s %d: %s", e.Operation, e.Status, e.Reason)
+}
+
+// testFailureReason is the reason of the /drivers/test extensions.
+const testFailureReason = "the spec documents only 204 (access works); the real platform's failure answer is " +
+	"undocumented and known only to carry a message. The emulator answers 424 with " +
+	`{"message", "checks": [{"name", "success", "message", "hint"}]}, the per-check results of its ` +
+	"access checker; clients must fall back to the message when checks is absent."
+
+// Extensions are the emulator's additions to the platform's API.
+var Extensions = []Extension{
+	{Operation: "POST /drivers/test", Status: http.StatusFailedDependency, Schema: testFailureSchema(), Reason: testFailureReason},
+	{Operation: "GET /drivers/{id}/test", Status: http.StatusFailedDependency, Schema: testFailureSchema(), Reason: testFailureReason},
+}
+
+// testFailureSchema describes the emulator's 424 body of a failed access test.
+func testFailureSchema() *openapi3.Schema {
+	closed := openapi3.AdditionalProperties{Has: openapi3.BoolPtr(false)}
+	check := openapi3.NewObjectSchema().
+		WithProperty("name", openapi3.NewStringSchema()).
+		WithProperty("success", openapi3.NewBoolSchema()).
+		WithProperty("message", openapi3.NewStringSchema()).
+		WithProperty("hint", openapi3.NewStringSchema())
+	check.Required = []string{"name", "success", "message"}
+	check.AdditionalProperties = closed
+	body := openapi3.NewObjectSchema().
+		WithProperty("message", openapi3.NewStringSchema()).
+		WithProperty("checks", openapi3.NewArraySchema().WithItems(check))
+	body.Required = []string{"message"}
+	body.AdditionalProperties = closed
+	return body
+}
+
 // Contract validates API traffic against the OpenAPI spec with kin-openapi.
 // It is immutable and safe for concurrent use; one Contract can serve many
 // emulators.
@@ -88,7 +140,12 @@ type Contract struct {
 	router     routers.Router
 	server     *url.URL
 	exclusions []Exclusion
+	extensions []Extension
 }
+
+// Extensions lists the emulator's additions to the API that this contract
+// accepts (see Extension).
+func (c *Contract) Extensions() []Extension { return append([]Extension(nil), c.extensions...) }
 
 var (
 	defaultContractOnce sync.Once
@@ -172,7 +229,13 @@ func newContract(doc *openapi3.T, exclusions []Exclusion) (*Contract, error) {
 			}
 		}
 	}
-	return &Contract{doc: doc, router: router, server: server, exclusions: exclusions}, nil
+	for _, e := range Extensions {
+		method, path, _ := strings.Cut(e.Operation, " ")
+		if doc.Paths.Value(path) == nil || doc.Paths.Value(path).GetOperation(method) == nil {
+			return nil, fmt.Errorf("emulator: extension names unknown operation %q", e.Operation)
+		}
+	}
+	return &Contract{doc: doc, router: router, server: server, exclusions: exclusions, extensions: Extensions}, nil
 }
 
 // specRequest rewrites a request to the spec's server (the emulator plays
@@ -229,7 +292,7 @@ func (c *Contract) ValidateResponse(r *http.Request, reqBody []byte, status int,
 		if msg := checkErrorBody(header, body); msg != "" {
 			return []string{fmt.Sprintf("response %s %d: %s", op, status, msg)}
 		}
-		return nil
+		return c.checkExtension(op, status, body)
 	}
 	if route.Operation.Responses.Status(status) == nil && route.Operation.Responses.Default() == nil {
 		return []string{fmt.Sprintf("response %s: status %d is not documented by the spec", op, status)}
@@ -258,6 +321,48 @@ func checkErrorBody(header http.Header, body []byte) string {
 		return `error body must be a JSON object with a string "message"`
 	}
 	return ""
+}
+
+// checkExtension checks an undocumented error body that has the platform's
+// message: fields beyond it must be an Extension's, and match its schema.
+func (c *Contract) checkExtension(op string, status int, body []byte) []string {
+	var parsed any
+	if err := json.Unmarshal(body, &parsed); err != nil {
+		return nil // Already reported by checkErrorBody.
+	}
+	for _, e := range c.extensions {
+		if e.Operation != op || e.Status != status {
+			continue
+		}
+		err := e.Schema.VisitJSON(parsed, openapi3.MultiErrors())
+		if err == nil {
+			return nil
+		}
+		var issues []issue
+		flatten(err, "body", &issues)
+		var out []string
+		for _, is := range issues {
+			out = append(out, fmt.Sprintf("response %s %d (emulator extension): body %s: %s", op, status, nonEmpty(is.pointer, "/"), is.reason))
+		}
+		sort.Strings(out)
+		return dedupe(out)
+	}
+	m, ok := parsed.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var extra []string
+	for k := range m {
+		if k != "message" {
+			extra = append(extra, k)
+		}
+	}
+	if len(extra) == 0 {
+		return nil
+	}
+	sort.Strings(extra)
+	return []string{fmt.Sprintf("response %s %d: error body has fields %q beyond the platform's {\"message\"}; "+
+		"an addition to the API must be listed in emulator.Extensions", op, status, extra)}
 }
 
 // issue is one validation failure, flattened out of kin-openapi's errors.

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -225,6 +227,17 @@ func TestContractReportsBadResponses(t *testing.T) {
 		{"error not JSON", "GET", "/drivers/d", 500, http.Header{"Content-Type": {"text/plain"}}, `boom`, "application/json"},
 		{"valid error", "GET", "/drivers/d", 404, jsonHeader, `{"message":"not found"}`, ""},
 		{"valid 204", "DELETE", "/drivers/d", 204, http.Header{}, ``, ""},
+		{"test failure extension", "POST", "/drivers/test", 424, jsonHeader,
+			`{"message":"m","checks":[{"name":"write","success":false,"message":"denied","hint":"{}"},{"name":"list","success":true,"message":"ok"}]}`, ""},
+		{"test failure without checks", "GET", "/drivers/d/test", 424, jsonHeader, `{"message":"m"}`, ""},
+		{"test failure check of the wrong shape", "GET", "/drivers/d/test", 424, jsonHeader,
+			`{"message":"m","checks":[{"name":"write","success":"no","message":"denied"}]}`, "(emulator extension): body /checks/0/success"},
+		{"test failure field not in the extension", "POST", "/drivers/test", 424, jsonHeader,
+			`{"message":"m","checks":[],"hint":"h"}`, "(emulator extension)"},
+		{"extension used at another status", "POST", "/drivers/test", 400, jsonHeader,
+			`{"message":"m","checks":[]}`, `fields ["checks"] beyond the platform's`},
+		{"error field no extension lists", "GET", "/drivers/d", 404, jsonHeader,
+			`{"message":"m","statusCode":404}`, `fields ["statusCode"] beyond the platform's`},
 	}
 	for _, tt := range tests {
 		r := httptest.NewRequest(tt.method, "http://127.0.0.1:1"+BasePath+tt.path, nil)
@@ -235,6 +248,51 @@ func TestContractReportsBadResponses(t *testing.T) {
 		case tt.want != "" && !strings.Contains(strings.Join(got, "\n"), tt.want):
 			t.Errorf("%s: violations %q, want one containing %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestContractListsExtensions: the 424 body of a failed access test is an
+// addition to the platform's API; the contract accepts it only because
+// Extensions names it, and GET /__emulator/contract lists it.
+func TestContractListsExtensions(t *testing.T) {
+	t.Parallel()
+	c, err := DefaultContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, e := range c.Extensions() {
+		listed = append(listed, fmt.Sprintf("%s %d", e.Operation, e.Status))
+	}
+	sort.Strings(listed)
+	if want := []string{"GET /drivers/{id}/test 424", "POST /drivers/test 424"}; strings.Join(listed, ",") != strings.Join(want, ",") {
+		t.Errorf("extensions %q, want %q", listed, want)
+	}
+
+	// Without the extension the emulator's answer is reported.
+	strict := *c
+	strict.extensions = nil
+	body := `{"message":"m","checks":[{"name":"write","success":false,"message":"denied"}]}`
+	r := httptest.NewRequest("POST", "http://127.0.0.1:1"+BasePath+"/drivers/test", nil)
+	if got := strict.ValidateResponse(r, nil, 424, http.Header{"Content-Type": {"application/json"}}, []byte(body)); len(got) == 0 {
+		t.Error("without Extensions a 424 with checks passes; the extension would be accepted silently")
+	}
+
+	_, ts := startServer(t, Options{})
+	res, err := http.Get(ts.URL + "/__emulator/contract")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var report struct {
+		Enabled    bool     `json:"enabled"`
+		Extensions []string `json:"extensions"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&report); err != nil {
+		t.Fatal(err)
+	}
+	if !report.Enabled || len(report.Extensions) != 2 || !strings.Contains(report.Extensions[0], "424") {
+		t.Errorf("GET /__emulator/contract = %+v, want the two 424 extensions", report)
 	}
 }
 

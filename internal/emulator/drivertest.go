@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
 )
 
 // checkTimeout bounds one storage check run by /drivers/test.
@@ -176,8 +178,8 @@ func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t tes
 		writeJSON(w, http.StatusFailedDependency, testFailure{Message: "storage access check could not run: " + err.Error()})
 		return
 	}
-	if boundRole != "" {
-		s.recordTrust(in.ID, boundRole, out.success)
+	if trusted, known := assumeRoleOutcome(out.checks); boundRole != "" && known {
+		s.recordTrust(in.ID, boundRole, trusted)
 	}
 	if !out.success {
 		msg := out.summary
@@ -195,8 +197,22 @@ func writeNoAWS(w http.ResponseWriter) {
 		"(start it with -aws-endpoint or set Options.AWS), so storage access cannot be checked"})
 }
 
+// assumeRoleOutcome reports whether the assume_role check passed, and
+// known=false when the test has no such check. Trust is about the role
+// assumption alone: a role that was assumed but lacks, say, s3:PutObject
+// still trusts the platform.
+func assumeRoleOutcome(checks []checkJSON) (trusted, known bool) {
+	for _, c := range checks {
+		if c.Name == accesscheck.CheckAssumeRole {
+			return c.Success, true
+		}
+	}
+	return false, false
+}
+
 // recordTrust sets trust-established after a test of a role-based (aws-cross
-// or aws-sts) integration, unless the role was rebound while the test ran.
+// or aws-sts) integration whose assume_role check ran, unless the role was
+// rebound while the test ran.
 func (s *Server) recordTrust(id, role string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -12,10 +12,23 @@
 // creates the IAM user of each aws-cross integration and runs the embedded
 // access checker for /drivers/test.
 //
+// The access test (POST /drivers/test, GET /drivers/{id}/test) answers more
+// than the platform is known to. The spec documents only 204 (the storage
+// is reachable) and leaves failures undocumented; all a client can rely on
+// is the platform's usual error body, {"message": ...}. The emulator
+// answers a failed test with 424 {"message", "checks": [{"name", "success",
+// "message", "hint"}]}, the per-check results of its access checker, where
+// hint is the policy JSON that fixes a check. This is an extension, listed
+// in Extensions: the contract check accepts it there, and rejects fields
+// beyond "message" in any other undocumented error body. Clients must not
+// depend on it; internal/platform turns a failure without checks into one
+// "platform" check holding the message.
+//
 // Outside the API, under /__emulator/, it serves per-route call counts
 // (GET stats), seeded fault injection settings (GET and PUT faults) and the
-// contract violations recorded so far (GET contract). With Options.Contract
-// set, every request and response is validated against the OpenAPI spec.
+// contract violations recorded so far with the extensions the contract
+// accepts (GET contract). With Options.Contract set, every request and
+// response is validated against the OpenAPI spec.
 package emulator
 
 import (
@@ -323,6 +336,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.logf("%s %s -> %d", r.Method, r.URL.Path, rec.status)
+	if plan.latencyAfter > 0 {
+		t := time.NewTimer(plan.latencyAfter)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			// The client gave up; the change, if any, stands.
+			t.Stop()
+			return
+		}
+	}
 	if plan.dropAfter && plan.status == 0 {
 		s.stats.fault("drop-after")
 		dropConnection(w)

@@ -19,8 +19,14 @@ import (
 type Faults struct {
 	// Seed seeds the random source (re-seeded on every change).
 	Seed int64 `json:"seed"`
-	// Latency is added before every API request is handled.
+	// Latency is added before every API request is handled. A client that
+	// gives up while it waits leaves the platform unchanged.
 	Latency time.Duration `json:"-"`
+	// LatencyAfter is added after an API request was handled, before its
+	// answer is sent. A client that gives up while it waits does not learn
+	// that the change took effect: a slow answer to a create that a client
+	// deadline cuts short.
+	LatencyAfter time.Duration `json:"-"`
 	// Rate429 is the rate of 429 Too Many Requests answers (Retry-After: 1).
 	Rate429 float64 `json:"rate429"`
 	// Rate5xx is the rate of 503 Service Unavailable answers.
@@ -43,6 +49,7 @@ type Faults struct {
 type faultsJSON struct {
 	Seed          int64    `json:"seed"`
 	Latency       string   `json:"latency,omitempty"`
+	LatencyAfter  string   `json:"latencyAfter,omitempty"`
 	Rate429       float64  `json:"rate429"`
 	Rate5xx       float64  `json:"rate5xx"`
 	RateDrop      float64  `json:"rateDrop"`
@@ -51,17 +58,20 @@ type faultsJSON struct {
 	Max           int      `json:"max,omitempty"`
 }
 
-// MarshalJSON writes Latency as a Go duration string ("150ms").
+// MarshalJSON writes Latency and LatencyAfter as Go duration strings ("150ms").
 func (f Faults) MarshalJSON() ([]byte, error) {
 	j := faultsJSON{Seed: f.Seed, Rate429: f.Rate429, Rate5xx: f.Rate5xx, RateDrop: f.RateDrop,
 		DropAfterRate: f.DropAfterRate, Routes: f.Routes, Max: f.Max}
 	if f.Latency > 0 {
 		j.Latency = f.Latency.String()
 	}
+	if f.LatencyAfter > 0 {
+		j.LatencyAfter = f.LatencyAfter.String()
+	}
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON reads Latency as a Go duration string ("150ms").
+// UnmarshalJSON reads Latency and LatencyAfter as Go duration strings ("150ms").
 func (f *Faults) UnmarshalJSON(b []byte) error {
 	var j faultsJSON
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -69,17 +79,28 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&j); err != nil {
 		return err
 	}
-	var lat time.Duration
-	if j.Latency != "" {
-		d, err := time.ParseDuration(j.Latency)
-		if err != nil {
-			return fmt.Errorf("latency: %w", err)
-		}
-		lat = d
+	lat, err := parseLatency("latency", j.Latency)
+	if err != nil {
+		return err
 	}
-	*f = Faults{Seed: j.Seed, Latency: lat, Rate429: j.Rate429, Rate5xx: j.Rate5xx, RateDrop: j.RateDrop,
-		DropAfterRate: j.DropAfterRate, Routes: j.Routes, Max: j.Max}
+	latAfter, err := parseLatency("latencyAfter", j.LatencyAfter)
+	if err != nil {
+		return err
+	}
+	*f = Faults{Seed: j.Seed, Latency: lat, LatencyAfter: latAfter, Rate429: j.Rate429, Rate5xx: j.Rate5xx,
+		RateDrop: j.RateDrop, DropAfterRate: j.DropAfterRate, Routes: j.Routes, Max: j.Max}
 	return f.validate()
+}
+
+func parseLatency(name, v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return d, nil
 }
 
 func (f Faults) validate() error {
@@ -89,8 +110,8 @@ func (f Faults) validate() error {
 			return fmt.Errorf("%s must be between 0 and 1", name)
 		}
 	}
-	if f.Latency < 0 {
-		return fmt.Errorf("latency must not be negative")
+	if f.Latency < 0 || f.LatencyAfter < 0 {
+		return fmt.Errorf("latency and latencyAfter must not be negative")
 	}
 	if f.Max < 0 {
 		return fmt.Errorf("max must not be negative")
@@ -106,10 +127,11 @@ type faultInjector struct {
 }
 
 type faultPlan struct {
-	latency    time.Duration
-	dropBefore bool
-	status     int
-	dropAfter  bool
+	latency      time.Duration
+	latencyAfter time.Duration
+	dropBefore   bool
+	status       int
+	dropAfter    bool
 }
 
 func newFaultInjector(f Faults) *faultInjector {
@@ -141,7 +163,7 @@ func (fi *faultInjector) plan(route, method string) faultPlan {
 	if len(c.Routes) > 0 && !contains(c.Routes, route) {
 		return faultPlan{}
 	}
-	p := faultPlan{latency: c.Latency}
+	p := faultPlan{latency: c.Latency, latencyAfter: c.LatencyAfter}
 	dDrop, d429, d5xx, dAfter := fi.rng.Float64(), fi.rng.Float64(), fi.rng.Float64(), fi.rng.Float64()
 	if c.Max > 0 && fi.injected >= c.Max {
 		return p
@@ -260,11 +282,19 @@ func (s *Server) putFaults(w http.ResponseWriter, r *http.Request) {
 }
 
 // getContract lists the violations recorded so far, for the demo and for
-// tests that drive a separately started binary.
+// tests that drive a separately started binary, and the emulator's
+// additions to the API that the contract accepts.
 func (s *Server) getContract(w http.ResponseWriter, _ *http.Request) {
 	v := s.ContractViolations()
 	sort.Strings(v)
-	writeJSON(w, http.StatusOK, map[string]any{"enabled": s.opts.Contract != nil, "violations": append([]string{}, v...)})
+	extensions := []string{}
+	if s.opts.Contract != nil {
+		for _, e := range s.opts.Contract.Extensions() {
+			extensions = append(extensions, e.String())
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"enabled": s.opts.Contract != nil,
+		"violations": append([]string{}, v...), "extensions": extensions})
 }
 
 // recorder buffers a response so that it can be validated and, for a

@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func statusSequence(t *testing.T, f Faults, n int) ([]int, *resp) {
@@ -60,7 +62,7 @@ func TestFaultsAtRuntime(t *testing.T) {
 		res.Body.Close()
 		return res
 	}
-	if res := put(`{"rate5xx": 1, "max": 2, "latency": "1ms"}`); res.StatusCode != 200 {
+	if res := put(`{"rate5xx": 1, "max": 2, "latency": "1ms", "latencyAfter": "2ms"}`); res.StatusCode != 200 {
 		t.Fatalf("PUT faults: %d", res.StatusCode)
 	}
 	for i, want := range []int{503, 503, 200, 200} {
@@ -75,10 +77,10 @@ func TestFaultsAtRuntime(t *testing.T) {
 	var got Faults
 	_ = json.NewDecoder(res.Body).Decode(&got)
 	res.Body.Close()
-	if got.Rate5xx != 1 || got.Max != 2 || got.Latency.String() != "1ms" {
+	if got.Rate5xx != 1 || got.Max != 2 || got.Latency.String() != "1ms" || got.LatencyAfter.String() != "2ms" {
 		t.Errorf("GET faults = %+v", got)
 	}
-	for _, bad := range []string{`{"rate429": 2}`, `{"latency": "soon"}`, `{"rate": 1}`, `nope`} {
+	for _, bad := range []string{`{"rate429": 2}`, `{"latency": "soon"}`, `{"latencyAfter": "-1s"}`, `{"rate": 1}`, `nope`} {
 		if res := put(bad); res.StatusCode != 400 {
 			t.Errorf("PUT %s: %d, want 400", bad, res.StatusCode)
 		}
@@ -90,6 +92,68 @@ func TestFaultsAtRuntime(t *testing.T) {
 	a.must(429, "GET", "/orgs", nil)
 	srv.SetFaults(Faults{})
 	a.must(200, "GET", "/orgs", nil)
+}
+
+// TestLatencyAfterKeepsTheChange shows the slow-answer fault: a client
+// that gives up waiting for the answer to a create still created the
+// object, while with Latency (before handling) it did not.
+func TestLatencyAfterKeepsTheChange(t *testing.T) {
+	t.Parallel()
+	srv, ts := startServer(t, Options{})
+	a := newAPI(t, ts, DemoToken)
+	create := func(name string) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "POST", ts.URL+BasePath+"/projects", strings.NewReader(`{"name":"`+name+`"}`))
+		req.Header.Set("Authorization", "Bearer "+DemoToken)
+		req.Header.Set("Content-Type", "application/json")
+		done := make(chan error, 1)
+		go func() {
+			res, err := http.DefaultClient.Do(req)
+			if err == nil {
+				res.Body.Close()
+			}
+			done <- err
+		}()
+		// Give up once the emulator has taken the request in.
+		for i := 0; srv.Stats()["POST /projects"] == 0; i++ {
+			if i == 1000 {
+				t.Fatal("the create never reached the emulator")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err == nil {
+			t.Fatalf("create %s answered despite the latency", name)
+		}
+		srv.ResetStats()
+	}
+	count := func(name string) int {
+		n := 0
+		for _, p := range a.must(200, "GET", "/projects", nil).list() {
+			if p.str("name") == name {
+				n++
+			}
+		}
+		return n
+	}
+
+	srv.SetFaults(Faults{LatencyAfter: time.Hour, Routes: []string{"POST /projects"}})
+	create("answered-late")
+	for i := 0; count("answered-late") == 0; i++ {
+		if i == 1000 {
+			t.Fatal("the project whose answer was late was not created")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	srv.SetFaults(Faults{Latency: time.Hour, Routes: []string{"POST /projects"}})
+	create("never-handled")
+	srv.SetFaults(Faults{})
+	if n := count("never-handled"); n != 0 {
+		t.Errorf("%d projects created by a request the client gave up on before it was handled", n)
+	}
 }
 
 func TestDroppedConnections(t *testing.T) {

@@ -4,7 +4,9 @@
 // The client retries throttled and transiently failing calls with capped,
 // jittered exponential backoff, and never sends a create twice when it
 // cannot tell whether the first attempt took effect: it looks the object up
-// first. Tokens and request bodies never appear in errors or logs.
+// first. Tokens and request bodies never appear in errors or logs; should a
+// server echo them, the token and the request's secret option values are
+// removed from its messages.
 package platform
 
 import (
@@ -17,9 +19,12 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -33,6 +38,11 @@ const (
 
 	// maxResponseBytes bounds how much of a response body is read.
 	maxResponseBytes = 16 << 20
+
+	// lookupTimeout bounds the lookup after an ambiguous create. The lookup
+	// runs even when the caller's context has ended, since an object the
+	// platform created but nobody adopts would be orphaned.
+	lookupTimeout = 30 * time.Second
 )
 
 // Config configures a Client.
@@ -203,7 +213,7 @@ func (c *Client) sendRaw(ctx context.Context, r request) (*response, error) {
 			case resp.status == http.StatusConflict && r.recover != nil:
 				// The lookup missed an earlier attempt that did take effect
 				// (a name conflict with ourselves); look once more.
-				if found, rerr := r.recover(ctx); rerr == nil && found {
+				if found, rerr := c.lookUp(ctx, r); rerr == nil && found {
 					return nil, nil
 				}
 			}
@@ -217,7 +227,20 @@ func (c *Client) sendRaw(ctx context.Context, r request) (*response, error) {
 		)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, fmt.Errorf("dataloop API: %s %s: %w", r.method, r.path, ctxErr)
+				ctxFailure := fmt.Errorf("dataloop API: %s %s: %w", r.method, r.path, ctxErr)
+				if r.idempotent || r.recover == nil || !maybeSent(err) {
+					return nil, ctxFailure
+				}
+				// The caller stopped waiting after the request went out, so
+				// the platform may have processed it.
+				found, rerr := c.lookUp(ctx, r)
+				if rerr != nil {
+					return nil, outcomeUnknown(ctxFailure, rerr)
+				}
+				if found {
+					return nil, nil
+				}
+				return nil, ctxFailure
 			}
 			lastErr = err
 			retry, ambiguous = classifyTransportError(err)
@@ -246,9 +269,9 @@ func (c *Client) sendRaw(ctx context.Context, r request) (*response, error) {
 				if r.recover == nil {
 					return nil, lastErr
 				}
-				found, rerr := r.recover(ctx)
+				found, rerr := c.lookUp(ctx, r)
 				if rerr != nil {
-					return nil, fmt.Errorf("%w (looking up whether the request took effect also failed: %w)", lastErr, rerr)
+					return nil, outcomeUnknown(lastErr, rerr)
 				}
 				if found {
 					return nil, nil
@@ -264,6 +287,20 @@ func (c *Client) sendRaw(ctx context.Context, r request) (*response, error) {
 	}
 }
 
+// lookUp runs r.recover with a context detached from ctx's cancellation
+// and bounded by lookupTimeout: the lookup must run after ctx ended, too.
+func (c *Client) lookUp(ctx context.Context, r request) (bool, error) {
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupTimeout)
+	defer cancel()
+	return r.recover(lctx)
+}
+
+// outcomeUnknown is the error of a call that may have taken effect when the
+// lookup that would tell failed too; it wraps ErrOutcomeUnknown.
+func outcomeUnknown(err, lookupErr error) error {
+	return fmt.Errorf("%w; %w (looking it up failed: %w)", err, ErrOutcomeUnknown, lookupErr)
+}
+
 // attempt performs one HTTP exchange.
 func (c *Client) attempt(ctx context.Context, r request, payload []byte, attempt int) (*response, error) {
 	// r.path is already escaped, so the URL is built as a string.
@@ -275,7 +312,8 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, attempt
 	if payload != nil {
 		body = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	var progress sendProgress
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, progress.trace()), r.method, u, body)
 	if err != nil {
 		return nil, fmt.Errorf("dataloop API: %s %s: building request: %w", r.method, r.path, err)
 	}
@@ -289,9 +327,10 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, attempt
 	start := time.Now()
 	httpResp, err := c.httpClient.Do(req)
 	if err != nil {
-		err = c.transportError(r, err)
-		c.log(ctx, r, attempt, start, 0, err)
-		return nil, err
+		te := c.transportError(r, err)
+		te.unsent = progress.unsent()
+		c.log(ctx, r, attempt, start, 0, te)
+		return nil, te
 	}
 	defer httpResp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(httpResp.Body, maxResponseBytes))
@@ -310,7 +349,7 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, attempt
 
 // transportError strips the URL that net/http puts in its errors and names
 // the call instead, keeping the cause available to errors.Is.
-func (c *Client) transportError(r request, err error) error {
+func (c *Client) transportError(r request, err error) *transportErr {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
@@ -321,6 +360,8 @@ func (c *Client) transportError(r request, err error) error {
 type transportErr struct {
 	method, path string
 	err          error
+	// unsent is true when the request is known not to have been written.
+	unsent bool
 }
 
 func (e *transportErr) Error() string {
@@ -328,6 +369,29 @@ func (e *transportErr) Error() string {
 }
 
 func (e *transportErr) Unwrap() error { return e.err }
+
+// maybeSent reports whether a failed attempt may have reached the server:
+// anything but an attempt that is known to have failed before writing.
+func maybeSent(err error) bool {
+	var te *transportErr
+	return !errors.As(err, &te) || !te.unsent
+}
+
+// sendProgress follows one attempt through httptrace. Transports that do
+// not report to httptrace leave it empty, which counts as maybe sent.
+type sendProgress struct {
+	connecting, wrote atomic.Bool
+}
+
+func (p *sendProgress) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn:      func(string) { p.connecting.Store(true) },
+		WroteHeaders: func() { p.wrote.Store(true) },
+	}
+}
+
+// unsent reports whether the attempt is known to have written nothing.
+func (p *sendProgress) unsent() bool { return p.connecting.Load() && !p.wrote.Load() }
 
 // classifyTransportError reports whether a failed exchange may be retried and
 // whether the server may have processed the request.
@@ -367,7 +431,7 @@ func (c *Client) apiError(r request, resp *response) *Error {
 		StatusCode: resp.status,
 		Method:     r.method,
 		Path:       r.path,
-		Message:    c.redact(errorMessage(resp.body)),
+		Message:    c.redactFor(r, errorMessage(resp.body)),
 	}
 }
 
@@ -402,6 +466,91 @@ func (c *Client) redact(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, c.token, "<redacted>")
+}
+
+// secretOptions are the request body fields (integration options, at any
+// depth) that hold secrets; "key" is an access key ID, not a secret.
+var secretOptions = map[string]bool{
+	"secret":       true,
+	"content":      true,
+	"clientSecret": true,
+	"password":     true,
+	"privateKey":   true,
+	"private_key":  true,
+}
+
+// redactFor removes the token and the secret values of r's body from a
+// message the server sent, should a server ever echo the request.
+func (c *Client) redactFor(r request, s string) string {
+	s = c.redact(s)
+	if s == "" || r.body == nil {
+		return s
+	}
+	for _, secret := range requestSecrets(r.body) {
+		s = strings.ReplaceAll(s, secret, "<redacted>")
+	}
+	return s
+}
+
+// requestSecrets lists the values of the secret fields of a request body,
+// each also as it reads inside a JSON string, longest first so that a
+// secret holding another (a service account key holding its private key)
+// is replaced whole.
+func requestSecrets(body any) []string {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	var walk func(v any, secret bool)
+	walk = func(v any, secret bool) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				walk(x, secretOptions[k])
+			}
+		case []any:
+			for _, x := range v {
+				walk(x, secret)
+			}
+		case string:
+			if !secret {
+				return
+			}
+			add(v)
+			// As a JSON string it may read differently: escaped quotes,
+			// newlines and, depending on the encoder, <, > and &.
+			for _, html := range []bool{true, false} {
+				var buf bytes.Buffer
+				enc := json.NewEncoder(&buf)
+				enc.SetEscapeHTML(html)
+				if enc.Encode(v) == nil {
+					q := bytes.TrimSpace(buf.Bytes())
+					add(string(q[1 : len(q)-1]))
+				}
+			}
+			// A secret that is itself JSON (a service account key) also
+			// holds secrets that could be echoed on their own.
+			var inner any
+			if json.Unmarshal([]byte(v), &inner) == nil {
+				walk(inner, false)
+			}
+		}
+	}
+	walk(v, false)
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
 }
 
 // backoff returns the wait before attempt+1: the server's Retry-After when it

@@ -60,9 +60,10 @@ func (c *Client) GetDriver(ctx context.Context, id string) (*Driver, error) {
 }
 
 // CreateDriver creates a storage driver. When an attempt fails without
-// telling whether it took effect, the client looks for a driver of the same
-// name in the project that was not there before the call and returns it
-// instead of creating a second one.
+// telling whether it took effect (as for CreateIntegration, including ctx
+// ending after the request was sent), the client looks for a driver of the
+// same name in the project that was not there before the call and returns
+// it instead of creating a second one.
 func (c *Client) CreateDriver(ctx context.Context, in CreateDriverInput) (*Driver, error) {
 	body, err := c.driverBody(ctx, in)
 	if err != nil {
@@ -184,9 +185,10 @@ func (c *Client) test(ctx context.Context, r request) error {
 	default:
 		return c.apiError(r, resp)
 	}
-	f := &TestFailure{Message: c.redact(string(body.Message)), StatusCode: resp.status}
+	f := &TestFailure{Message: c.redactFor(r, string(body.Message)), StatusCode: resp.status}
 	for _, ch := range body.Checks {
-		ch.Message = c.redact(ch.Message)
+		ch.Name = c.redactFor(r, ch.Name)
+		ch.Message = c.redactFor(r, ch.Message)
 		f.Checks = append(f.Checks, ch)
 	}
 	if len(f.Checks) == 0 {

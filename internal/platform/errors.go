@@ -29,6 +29,12 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// ErrOutcomeUnknown is wrapped by the error of a create that may have taken
+// effect on the platform although the client could not confirm it: the
+// attempt failed ambiguously and the lookup for the object failed too.
+// Check for an object of the same name before creating it again.
+var ErrOutcomeUnknown = errors.New("the request may have taken effect on the platform")
+
 // IsNotFound reports whether err is (or wraps) a 404 answer of the API.
 // A 403 is not treated as not found: it means the object exists but the
 // token may not see it, and dropping it from state would orphan it.

@@ -32,9 +32,11 @@ func (c *Client) GetIntegration(ctx context.Context, orgID, id string) (*Integra
 }
 
 // CreateIntegration creates an integration. When an attempt fails without
-// telling whether it took effect (timeout, reset, 502/503/504), the client
-// looks for an integration of the same name and type that was not there
-// before the call and returns it instead of creating a second one.
+// telling whether it took effect (timeout, reset, 502/503/504, or ctx
+// ending after the request was sent), the client looks for an integration
+// of the same name and type that was not there before the call and returns
+// it instead of creating a second one. That lookup runs even after ctx has
+// ended; when it fails too, the error wraps ErrOutcomeUnknown.
 func (c *Client) CreateIntegration(ctx context.Context, orgID string, in CreateIntegrationInput) (*Integration, error) {
 	options := in.Options
 	if options == nil {
