@@ -34,7 +34,8 @@ const (
 )
 
 // platformCheckName is the check the API client reports when the platform
-// failed a test without per-check results.
+// failed a test without per-check results, and the one check recorded when
+// the platform passed a test (which has no results either).
 const platformCheckName = "platform"
 
 // maxConcurrentAccessChecks bounds how many access checks one provider run
@@ -144,9 +145,13 @@ func (o accessOutcome) retryable() bool {
 	return true
 }
 
-// The platform reports each check as {name, success, message}; these
-// patterns read the checker's messages (internal/accesscheck) to tell
-// whether IAM propagation explains a failure.
+// Why messages are parsed: the platform's API reports a failed test as a
+// message, optionally with per-check {name, success, message} results (the
+// emulator sends them; the real platform may send only the message, which
+// the API client turns into one "platform" check). Neither carries an error
+// code, so these patterns read the messages of the checker
+// (internal/accesscheck) and of AWS to tell whether IAM propagation explains
+// a failure.
 var (
 	// deniedPattern matches a missing permission, or a key IAM does not
 	// know yet (a key created seconds ago).
@@ -154,8 +159,17 @@ var (
 	// racePattern matches a probe object removed by a concurrent check.
 	racePattern = regexp.MustCompile(`(?i)was gone right after it was written`)
 	// permanentPattern matches what waiting cannot fix: a missing bucket, a
-	// bucket in another region, rejected credentials or a bad input.
-	permanentPattern = regexp.MustCompile(`(?i)nosuchbucket|does not exist|\b404\b|permanentredirect|another region|signaturedoesnotmatch|invalid (bucket|region|path|endpoint|role_arn|external_id)`)
+	// bucket in another region (S3 answers with a redirect, a malformed
+	// authorization header naming the expected region, or "the bucket is in
+	// this region"), rejected credentials or a bad input.
+	// NOTE: "does not exist" alone would also match AWS's message for an
+	// access key that IAM does not know yet, which propagation explains.
+	permanentPattern = regexp.MustCompile(`(?i)nosuchbucket|bucket( "[^"]*")? does not exist|\b404\b|permanentredirect|another region|` +
+		`authorizationheadermalformed|bucket is in this region|region '[^']*' is wrong|illegallocationconstraint|` +
+		`signaturedoesnotmatch|invalid (bucket|region|path|endpoint|role_arn|external_id)`)
+	// assumeRolePattern finds a role that cannot be assumed in a message
+	// without per-check results.
+	assumeRolePattern = regexp.MustCompile(`(?i)\bsts:AssumeRole\b|\bAssumeRole\b|assume (the )?role`)
 )
 
 func propagationExplains(c platform.CheckResult) bool {
@@ -165,23 +179,80 @@ func propagationExplains(c platform.CheckResult) bool {
 	return deniedPattern.MatchString(c.Message) || racePattern.MatchString(c.Message)
 }
 
-// successOutcome stands for a check the platform answered with 204, which
-// carries no per-check results: every check that applies to the target
-// passed.
+// onlyAssumeRoleFailed reports whether the outcome failed only because the
+// role could not be assumed: the assume_role check, or a platform message
+// without per-check results that names AssumeRole.
+func (o accessOutcome) onlyAssumeRoleFailed() bool {
+	failed := o.failed()
+	if len(failed) == 0 {
+		return false
+	}
+	for _, c := range failed {
+		switch {
+		case c.Name == checkAssumeRole:
+		case c.Name == platformCheckName && assumeRolePattern.MatchString(c.Message):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// successOutcome records a check the platform answered with 204. The answer
+// carries no per-check results, so the outcome is one "platform" check that
+// says what the platform verified rather than a list of checks nobody
+// reported.
 func successOutcome(t s3AccessTarget) accessOutcome {
-	var names []string
-	if t.IntegrationType == platform.TypeAWSSTS || t.IntegrationType == platform.TypeAWSCross {
-		names = append(names, checkAssumeRole)
-	}
-	names = append(names, checkBucket, checkRegion, checkList, checkWrite, checkRead)
+	actions := "list, write, read"
 	if t.AllowDelete {
-		names = append(names, checkDelete)
+		actions += ", delete"
 	}
-	o := accessOutcome{Success: true}
-	for _, n := range names {
-		o.Checks = append(o.Checks, platform.CheckResult{Name: n, Success: true, Message: "Passed (verified by the Dataloop platform)."})
+	where := fmt.Sprintf("in the whole of bucket %q", t.Bucket)
+	if t.Path != "" {
+		where = fmt.Sprintf("under %q in bucket %q", t.Path, t.Bucket)
 	}
-	return o
+	return accessOutcome{Success: true, Checks: []platform.CheckResult{{
+		Name:    platformCheckName,
+		Success: true,
+		Message: fmt.Sprintf("The Dataloop platform verified access (%s) %s.", actions, where),
+	}}}
+}
+
+// maxAPIReserve caps the part of a create or update timeout kept for the
+// platform call after the access check: the API client backs off at most
+// 30 seconds between retries.
+const maxAPIReserve = 30 * time.Second
+
+// apiReserve is the part of an operation timeout that the apply-time check
+// leaves to the platform call after it: a quarter, at most maxAPIReserve.
+func apiReserve(opTimeout time.Duration) time.Duration {
+	return min(maxAPIReserve, opTimeout/4)
+}
+
+// propagationBudget returns how long the apply-time check of an operation
+// with timeout opTimeout, of which remaining is left, may wait for IAM
+// changes to propagate: the propagation timeout, cut so that apiReserve
+// stays for the platform call. capped reports a cut.
+func propagationBudget(propagation, opTimeout, remaining time.Duration) (wait time.Duration, capped bool) {
+	budget := max(remaining-apiReserve(opTimeout), 0)
+	if propagation <= budget {
+		return propagation, false
+	}
+	return budget, true
+}
+
+// minOperationTimeout is the shortest operation timeout that holds the whole
+// propagation timeout and the platform call after it, in whole seconds.
+func minOperationTimeout(propagation time.Duration) time.Duration {
+	need := propagation + maxAPIReserve
+	if apiReserve(need) < maxAPIReserve {
+		// A quarter of the timeout is kept: timeout - timeout/4 >= propagation.
+		need = (propagation*4 + 2) / 3
+	}
+	if r := need % time.Second; r != 0 {
+		need += time.Second - r
+	}
+	return need
 }
 
 // accessRun holds what one provider run (one Configure) has learned about

@@ -2,11 +2,16 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
@@ -64,6 +69,15 @@ func TestAccessOutcomeRetryable(t *testing.T) {
 			checks: []platform.CheckResult{{Name: platformCheckName, Message: "the emulator has no AWS endpoint configured"}},
 		},
 	}
+	// The real platform may answer with a message only, which the client
+	// turns into one "platform" check (see TestAccessOutcomeRetryablePlainMessage).
+	for _, m := range plainMessages {
+		cases = append(cases, struct {
+			name   string
+			checks []platform.CheckResult
+			want   bool
+		}{name: "platform message: " + m.name, checks: []platform.CheckResult{{Name: platformCheckName, Message: m.message}}, want: m.retry})
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -111,18 +125,176 @@ func TestAccessFailureDetail(t *testing.T) {
 	}
 }
 
+// plainMessages are failures as the platform may report them: a message
+// without per-check results, worded by AWS.
+var plainMessages = []struct {
+	name, message string
+	retry         bool
+}{
+	{"access denied", "Failed to write to bucket acme: AccessDenied: Access Denied (Service: S3, Status Code: 403)", true},
+	{"role not assumable", "User: arn:aws:iam::111111111111:user/dataloop-platform is not authorized to perform: " +
+		"sts:AssumeRole on resource: arn:aws:iam::222222222222:role/dataloop", true},
+	{"new access key", "InvalidAccessKeyId: The AWS Access Key Id you provided does not exist in our records.", true},
+	{"missing bucket", "Failed to access bucket acme: NoSuchBucket: The specified bucket does not exist", false},
+	{"redirect to the bucket's region", "PermanentRedirect: The bucket you are attempting to access must be addressed " +
+		"using the specified endpoint. Please send all future requests to this endpoint.", false},
+	{"malformed authorization for the region", "AuthorizationHeaderMalformed: The authorization header is malformed; " +
+		"the region 'eu-west-1' is wrong; expecting 'us-east-1'", false},
+	{"bucket in another region", "Bad Request: The bucket is in this region: us-east-1. Please use this region to retry the request", false},
+	{"rejected secret", "SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided.", false},
+}
+
+// TestAccessOutcomeRetryablePlainMessage sends each plain message as the
+// platform would, a 424 without checks, through the API client.
+func TestAccessOutcomeRetryablePlainMessage(t *testing.T) {
+	t.Parallel()
+	for _, m := range plainMessages {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost || r.URL.Path != "/api/v1/drivers/test" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusFailedDependency)
+				_ = json.NewEncoder(w).Encode(map[string]string{"message": m.message})
+			}))
+			t.Cleanup(srv.Close)
+			client, err := platform.New(platform.Config{Endpoint: srv.URL + "/api/v1", Token: "plain-message-token", UserAgent: "test", MaxRetries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := fromTestError(client.TestDriver(context.Background(), platform.CreateDriverInput{
+				Name: "d", Type: platform.DriverTypeS3, IntegrationID: "i", IntegrationType: platform.TypeAWSCross, ProjectID: "p", Creator: "dev@example.com",
+				Payload: platform.DriverLocation{BucketName: "acme", Region: "eu-west-1"},
+			}))
+			if err != nil {
+				t.Fatalf("a 424 with a message is a failed check, got error %v", err)
+			}
+			if len(o.Checks) != 1 || o.Checks[0].Name != platformCheckName || o.Checks[0].Message != m.message {
+				t.Fatalf("checks = %+v, want one %q check with the message", o.Checks, platformCheckName)
+			}
+			if got := o.retryable(); got != m.retry {
+				t.Errorf("retryable() = %v, want %v", got, m.retry)
+			}
+		})
+	}
+}
+
+func TestOnlyAssumeRoleFailed(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		checks []platform.CheckResult
+		want   bool
+	}{
+		{"assume_role check", []platform.CheckResult{{Name: checkAssumeRole, Message: "Access denied: may not call sts:AssumeRole."}}, true},
+		{"platform message", []platform.CheckResult{{Name: platformCheckName, Message: plainMessages[1].message}}, true},
+		{"bucket", []platform.CheckResult{{Name: checkAssumeRole, Success: true}, {Name: checkBucket, Message: "does not exist"}}, false},
+		{"write", []platform.CheckResult{{Name: checkAssumeRole, Success: true}, {Name: checkWrite, Message: "Access denied: s3:PutObject"}}, false},
+		{"platform message without a role", []platform.CheckResult{{Name: platformCheckName, Message: plainMessages[3].message}}, false},
+		{"passed", []platform.CheckResult{{Name: platformCheckName, Success: true}}, false},
+	} {
+		if got := (accessOutcome{Checks: tc.checks}).onlyAssumeRoleFailed(); got != tc.want {
+			t.Errorf("%s: onlyAssumeRoleFailed() = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestSuccessOutcome records a 204 as one "platform" check that says what
+// was verified, not as checks the platform did not report.
 func TestSuccessOutcome(t *testing.T) {
 	t.Parallel()
-	o := successOutcome(s3AccessTarget{IntegrationType: platform.TypeS3})
-	if got := strings.Join(checkNames(o.Checks), ","); got != "bucket,region,list,write,read" {
-		t.Errorf("key integration checks = %s", got)
+	for _, tc := range []struct {
+		target s3AccessTarget
+		want   string
+	}{
+		{s3AccessTarget{IntegrationType: platform.TypeS3, Bucket: "acme", Path: "raw/"},
+			`The Dataloop platform verified access (list, write, read) under "raw/" in bucket "acme".`},
+		{s3AccessTarget{IntegrationType: platform.TypeAWSCross, Bucket: "acme", AllowDelete: true},
+			`The Dataloop platform verified access (list, write, read, delete) in the whole of bucket "acme".`},
+	} {
+		o := successOutcome(tc.target)
+		if !o.Success || o.retryable() || len(o.failed()) != 0 {
+			t.Errorf("success outcome: Success = %v, retryable = %v, failed = %v", o.Success, o.retryable(), o.failed())
+		}
+		want := []platform.CheckResult{{Name: platformCheckName, Success: true, Message: tc.want}}
+		if len(o.Checks) != 1 || o.Checks[0] != want[0] {
+			t.Errorf("checks = %+v, want %+v", o.Checks, want)
+		}
 	}
-	o = successOutcome(s3AccessTarget{IntegrationType: platform.TypeAWSSTS, AllowDelete: true})
-	if got := strings.Join(checkNames(o.Checks), ","); got != "assume_role,bucket,region,list,write,read,delete" {
-		t.Errorf("sts integration checks with allow_delete = %s", got)
+}
+
+func TestPropagationBudget(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		propagation, opTimeout, remaining time.Duration
+		wait                              time.Duration
+		capped                            bool
+	}{
+		// Defaults: 2m of propagation fit in 5m with 30s to spare.
+		{2 * time.Minute, 5 * time.Minute, 5 * time.Minute, 2 * time.Minute, false},
+		{2 * time.Minute, 5 * time.Minute, 2*time.Minute + 30*time.Second, 2 * time.Minute, false},
+		// Time already spent counts: 2m20s left keeps 30s for the create.
+		{2 * time.Minute, 5 * time.Minute, 2*time.Minute + 20*time.Second, 110 * time.Second, true},
+		{10 * time.Minute, 5 * time.Minute, 5 * time.Minute, 4*time.Minute + 30*time.Second, true},
+		// Short timeouts keep a quarter.
+		{time.Minute, 12 * time.Second, 12 * time.Second, 9 * time.Second, true},
+		{time.Minute, 12 * time.Second, time.Second, 0, true},
+	} {
+		wait, capped := propagationBudget(tc.propagation, tc.opTimeout, tc.remaining)
+		if wait != tc.wait || capped != tc.capped {
+			t.Errorf("propagationBudget(%s, %s, %s) = %s, %v; want %s, %v",
+				tc.propagation, tc.opTimeout, tc.remaining, wait, capped, tc.wait, tc.capped)
+		}
 	}
-	if !o.Success || o.retryable() {
-		t.Errorf("success outcome: Success = %v, retryable = %v", o.Success, o.retryable())
+}
+
+func TestMinOperationTimeout(t *testing.T) {
+	t.Parallel()
+	for propagation, want := range map[time.Duration]time.Duration{
+		2 * time.Minute:  2*time.Minute + 30*time.Second,
+		10 * time.Minute: 10*time.Minute + 30*time.Second,
+		90 * time.Second: 2 * time.Minute,
+		time.Minute:      80 * time.Second,
+		10 * time.Second: 14 * time.Second,
+		0:                0,
+	} {
+		got := minOperationTimeout(propagation)
+		if got != want {
+			t.Errorf("minOperationTimeout(%s) = %s, want %s", propagation, got, want)
+		}
+		// The result must hold the whole propagation timeout.
+		if wait, capped := propagationBudget(propagation, got, got); capped || wait != propagation {
+			t.Errorf("an operation timeout of %s waits %s (capped %v), not the propagation timeout %s", got, wait, capped, propagation)
+		}
+	}
+}
+
+func TestKeepEquivalentPath(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name        string
+		state, plan types.String
+		want        types.String
+	}{
+		{"import normalized, configured without slash", types.StringValue("raw/"), types.StringValue("raw"), types.StringValue("raw/")},
+		{"leading slash", types.StringValue("raw/"), types.StringValue("/raw"), types.StringValue("raw/")},
+		{"configured form in state", types.StringValue("/raw"), types.StringValue("raw/"), types.StringValue("/raw")},
+		{"root", types.StringValue("/"), types.StringValue(""), types.StringValue("/")},
+		{"other prefix", types.StringValue("raw/"), types.StringValue("curated"), types.StringValue("curated")},
+		{"case differs", types.StringValue("raw/"), types.StringValue("Raw"), types.StringValue("Raw")},
+		{"create", types.StringNull(), types.StringValue("raw"), types.StringValue("raw")},
+		{"unknown", types.StringValue("raw/"), types.StringUnknown(), types.StringUnknown()},
+	} {
+		req := planmodifier.StringRequest{StateValue: tc.state, PlanValue: tc.plan, ConfigValue: tc.plan}
+		resp := &planmodifier.StringResponse{PlanValue: tc.plan}
+		keepEquivalentPath{}.PlanModifyString(ctx, req, resp)
+		if !resp.PlanValue.Equal(tc.want) {
+			t.Errorf("%s: planned %s, want %s", tc.name, resp.PlanValue, tc.want)
+		}
 	}
 }
 

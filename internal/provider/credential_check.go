@@ -46,18 +46,24 @@ func getAWSKeyPlan(ctx context.Context, get attributeGetter, withRole bool, diag
 }
 
 // planAWSCredentialCheck runs the credential check from ModifyPlan when
-// access_check.on_plan is set, the integration is created or replaced or its
-// access key ID, secret version or role changes, and every input is known.
-// The secret comes from the configuration, where write-only values are
-// readable at plan time; a null or unknown secret (e.g. from an ephemeral
-// resource opened only at apply) skips the check. withRole is set for STS
-// integrations.
+// access_check.on_plan is set, verify_credentials is not false, the
+// integration is created or replaced or its access key ID, secret version or
+// role changes, and every input is known. The secret comes from the
+// configuration, where write-only values are readable at plan time; a null
+// or unknown secret (e.g. from an ephemeral resource opened only at apply)
+// skips the check. withRole is set for STS integrations.
 func planAWSCredentialCheck(ctx context.Context, pd *providerData, withRole bool, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if pd == nil || req.Plan.Raw.IsNull() || !pd.AccessCheck.OnPlan || resp.Diagnostics.HasError() {
 		return
 	}
+	var verify types.Bool
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("verify_credentials"), &verify)...)
 	plan := getAWSKeyPlan(ctx, req.Plan.GetAttribute, withRole, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if verify.IsUnknown() || verify.Equal(types.BoolValue(false)) {
+		tflog.Debug(ctx, "Skipping plan-time credentials check: verify_credentials is false or not known until apply")
 		return
 	}
 	if !req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0 {
@@ -87,17 +93,18 @@ func planAWSCredentialCheck(ctx context.Context, pd *providerData, withRole bool
 	reportCredentialCheck(&resp.Diagnostics, pd.AccessCheck, creds, res, err, "Checked at plan time.")
 }
 
-// applyAWSCredentialCheck runs the credential check in Create or Update,
-// before the platform receives the credentials, when access_check.on_apply
-// is set. It retries failures that IAM propagation explains (a key not
-// known yet, a denied AssumeRole) for up to access_check.propagation_timeout.
-// It returns false when the platform must not be called; with severity
-// "warning" a failed check only adds a warning.
-func applyAWSCredentialCheck(ctx context.Context, pd *providerData, accessKeyID, secret, roleARN string, diags *diag.Diagnostics) bool {
-	if !pd.AccessCheck.OnApply {
+// applyAWSCredentialCheck runs the credential check of key, with secret
+// and, for STS integrations, roleARN, in Create or Update before the
+// platform receives the credentials, when access_check.on_apply is set and
+// the key's verify_credentials is not false. It retries failures that IAM
+// propagation explains (a key not known yet, a denied AssumeRole) for up to
+// access_check.propagation_timeout. It returns false when the platform must
+// not be called; with severity "warning" a failed check only adds a warning.
+func applyAWSCredentialCheck(ctx context.Context, pd *providerData, key awsKeyModel, secret, roleARN string, diags *diag.Diagnostics) bool {
+	if !pd.AccessCheck.OnApply || !key.verify() {
 		return true
 	}
-	creds := accesscheck.AWSCredentials{AccessKeyID: accessKeyID, SecretAccessKey: secret, RoleARN: roleARN}
+	creds := accesscheck.AWSCredentials{AccessKeyID: key.AccessKeyID.ValueString(), SecretAccessKey: secret, RoleARN: roleARN}
 	timeout := pd.AccessCheck.PropagationTimeout
 	res, err := pd.Checker.CheckCredentialsUntilReady(maskSecret(ctx, secret), creds, timeout)
 	when := "Checked at apply time."
@@ -216,18 +223,35 @@ func credentialCheckDescription(withRole bool) string {
 		retried = "a key that AWS does not know yet and a denied `sts:AssumeRole` are retried"
 		fails += ", a role that cannot be assumed fails it on `role_arn` with the trust policy that fixes it"
 	}
-	var compatible string
+	off := " `verify_credentials = false` turns the check off for this integration only; `access_check.on_plan` " +
+		"and `on_apply` turn it off for every integration and storage driver."
 	if !withRole {
-		compatible = " The check asks AWS (or `access_check.aws_endpoint`), so a key of an S3-compatible store " +
-			"that AWS does not know fails it; turn the check off with `access_check.on_plan` and `on_apply` for such keys."
+		off = " The check asks AWS (or `access_check.aws_endpoint`), so a key of an S3-compatible store that AWS " +
+			"does not know fails it; set `verify_credentials = false` on such an integration. That turns the " +
+			"check off for this integration only, while the access checks of storage drivers that use it still run."
 	}
 	return what + " The check runs at plan time (`access_check.on_plan`) when the integration is created or " +
 		changes + " changes and every input, the secret included, is known; and at apply time " +
 		"(`access_check.on_apply`) before the platform is called, where " + retried + " for up to " +
 		"`access_check.propagation_timeout` while IAM changes propagate. " + fails + " (a warning with " +
-		"`access_check.severity = \"warning\"`), and nothing is created or changed on the platform." + compatible + "\n\n" +
+		"`access_check.severity = \"warning\"`), and nothing is created or changed on the platform." + off + "\n\n" +
 		"~> **Note** Terraform plans a resource again during apply, once the values that were unknown are known. " +
 		"When the IAM user's key or the role is created in the same apply, that second plan runs the plan-time " +
 		"check without retries; if IAM is slow to propagate, set `access_check.on_plan = false` (or create the " +
 		"IAM side first) so that only the retrying apply-time check judges it."
+}
+
+// verifyCredentialsDescription is the description of verify_credentials;
+// withRole describes the STS integration's.
+func verifyCredentialsDescription(withRole bool) string {
+	what := "Whether the provider checks the access key with AWS STS before the platform receives it, at plan " +
+		"and at apply time (default: `true`). Set it to `false` for the key of an S3-compatible store, such as " +
+		"MinIO, Wasabi or Ceph, that AWS does not know"
+	if withRole {
+		what = "Whether the provider checks the access key and `role_arn` with AWS STS before the platform " +
+			"receives them, at plan and at apply time (default: `true`). Set it to `false` for a key that AWS " +
+			"does not know, such as one of an S3-compatible store with its own STS"
+	}
+	return what + ": that skips the credential check of this integration only and accepts an `access_key_id` " +
+		"of any shape, while the access checks of storage drivers that use the integration still run."
 }

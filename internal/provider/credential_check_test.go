@@ -133,7 +133,7 @@ func TestAccAWSSTSIntegration_credentialCheckWrongTrust(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(roleARN)),
 					expectStateNotContains(user.SecretAccessKey),
-					testAccCheckEmulatorSTSCredentials(env.testEmulator, testAccSTSAddress, user.AccessKeyID, user.SecretAccessKey, roleARN),
+					testAccCheckEmulatorSTSCredentials(env.testEmulator, user.AccessKeyID, user.SecretAccessKey, roleARN),
 				},
 			},
 		},
@@ -169,7 +169,7 @@ func TestAccAWSSTSIntegration_credentialCheckUpdate(t *testing.T) {
 			{
 				Config: config(nil, trusted),
 				ConfigStateChecks: []statecheck.StateCheck{
-					testAccCheckEmulatorSTSCredentials(env.testEmulator, testAccSTSAddress, user.AccessKeyID, user.SecretAccessKey, trusted),
+					testAccCheckEmulatorSTSCredentials(env.testEmulator, user.AccessKeyID, user.SecretAccessKey, trusted),
 				},
 			},
 			{
@@ -178,7 +178,7 @@ func TestAccAWSSTSIntegration_credentialCheckUpdate(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccSTSAddress, plancheck.ResourceActionUpdate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					testAccCheckEmulatorSTSCredentials(env.testEmulator, testAccSTSAddress, user.AccessKeyID, user.SecretAccessKey, trusted2),
+					testAccCheckEmulatorSTSCredentials(env.testEmulator, user.AccessKeyID, user.SecretAccessKey, trusted2),
 				},
 			},
 			{
@@ -204,7 +204,7 @@ func TestAccAWSSTSIntegration_credentialCheckUpdate(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					testAccCheckEmulatorSTSCredentials(env.testEmulator, testAccSTSAddress, user.AccessKeyID, user.SecretAccessKey, trusted2),
+					testAccCheckEmulatorSTSCredentials(env.testEmulator, user.AccessKeyID, user.SecretAccessKey, trusted2),
 				},
 			},
 		},
@@ -265,6 +265,91 @@ func TestAccAWSAccessKeyIntegration_credentialCheckUnknownKey(t *testing.T) {
 				Config:    env.providerConfig(map[string]string{"severity": "warning", "propagation_timeout": "1s"}) + resourceConfig,
 				ConfigStateChecks: []statecheck.StateCheck{
 					testAccCheckEmulatorCredentials(env.testEmulator, testAccAccessKeyAddress, keyID, secret),
+				},
+			},
+		},
+	})
+}
+
+// testAccVerifyCredentialsOff is the attribute line that turns an
+// integration's credential check off, for the config builders' extra lines.
+const testAccVerifyCredentialsOff = "verify_credentials = false"
+
+// A key that AWS does not know, as of an S3-compatible store, fails the plan
+// while verify_credentials is unset. With verify_credentials = false the
+// plan and the apply skip the check, at create and at update, and accept a
+// key ID that is not shaped like an AWS one (MinIO's); the access_check
+// block stays on.
+func TestAccAWSAccessKeyIntegration_verifyCredentialsOff(t *testing.T) {
+	env := testAccCredentialCheckEnv(t)
+	keyID, secret, rotated := testAccessKeyID(t), testSecretAccessKey(t), testSecretAccessKey(t)
+	const minioKeyID = "minio-lab-reader"
+	name := testName(t, "tf-acc-key")
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config:      env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*access_key_id.*credentials: FAILED.*InvalidClientTokenId`),
+			},
+			{
+				PreConfig: func() { env.expectNoIntegrationWrites(t, name) },
+				Config:    env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1, testAccVerifyCredentialsOff),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccAccessKeyAddress, plancheck.ResourceActionCreate),
+						plancheck.ExpectKnownValue(testAccAccessKeyAddress, tfjsonpath.New("verify_credentials"), knownvalue.Bool(false)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccAccessKeyAddress, tfjsonpath.New("verify_credentials"), knownvalue.Bool(false)),
+					testAccCheckEmulatorCredentials(env.testEmulator, testAccAccessKeyAddress, keyID, secret),
+				},
+			},
+			{
+				Config: env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, minioKeyID, rotated, 2, testAccVerifyCredentialsOff),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccAccessKeyAddress, plancheck.ResourceActionUpdate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					testAccCheckEmulatorCredentials(env.testEmulator, testAccAccessKeyAddress, minioKeyID, rotated),
+				},
+			},
+		},
+	})
+}
+
+// verify_credentials = false skips the STS integration's check too: a key
+// and role that AWS does not know pass plan and apply.
+func TestAccAWSSTSIntegration_verifyCredentialsOff(t *testing.T) {
+	env := testAccCredentialCheckEnv(t)
+	keyID, secret := testAccessKeyID(t), testSecretAccessKey(t)
+	role := "arn:aws:iam::210987654321:role/dataloop-sts"
+	name := testName(t, "tf-acc-sts")
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config:      env.providerConfig(nil) + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*access_key_id.*credentials: FAILED`),
+			},
+			{
+				Config: env.providerConfig(nil) + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role, testAccVerifyCredentialsOff),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("verify_credentials"), knownvalue.Bool(false)),
+					testAccCheckEmulatorSTSCredentials(env.testEmulator, keyID, secret, role),
 				},
 			},
 		},

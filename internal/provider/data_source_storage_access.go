@@ -120,8 +120,9 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"and the policy statement that fixes it.",
 			},
 			"checks": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "The individual checks in the order they ran.",
+				Computed: true,
+				MarkdownDescription: "The individual checks in the order they ran. The platform reports a passed check " +
+					"without details, so it is listed as one check named `platform` whose message says what was verified.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"name":    schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the check."},
@@ -145,6 +146,10 @@ func (d *storageAccessDataSource) Configure(_ context.Context, req datasource.Co
 }
 
 func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
 	var m storageAccessModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

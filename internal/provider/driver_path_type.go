@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -15,12 +16,14 @@ import (
 var (
 	_ basetypes.StringTypable                    = driverPathType{}
 	_ basetypes.StringValuableWithSemanticEquals = driverPathValue{}
+	_ planmodifier.String                        = keepEquivalentPath{}
 )
 
 // driverPathType is the type of a storage driver's path (key prefix). Paths
 // that normalize to the same prefix ("raw", "/raw", "raw/") are semantically
 // equal, so state keeps the form written in the configuration while the
-// platform stores the normalized one, and plans stay empty.
+// platform stores the normalized one. Semantic equality applies only to
+// values the provider returns; keepEquivalentPath does the same for plans.
 type driverPathType struct {
 	basetypes.StringType
 }
@@ -83,4 +86,28 @@ func (v driverPathValue) StringSemanticEquals(_ context.Context, newValuable bas
 // one trailing slash, or "" for the bucket root.
 func (v driverPathValue) Normalized() string {
 	return policy.NormalizePath(v.ValueString())
+}
+
+// keepEquivalentPath plans the prior path when the configured one names the
+// same prefix, such as "raw" in the configuration and "raw/" in state after
+// an import, so the plan shows no change. Terraform accepts a planned value
+// that differs from the configuration when it is the prior state's value.
+type keepEquivalentPath struct{}
+
+func (keepEquivalentPath) Description(_ context.Context) string {
+	return "Keeps the path in state when the configured path names the same prefix."
+}
+
+func (m keepEquivalentPath) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (keepEquivalentPath) PlanModifyString(_ context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if req.StateValue.IsNull() || req.StateValue.IsUnknown() || req.PlanValue.IsNull() || req.PlanValue.IsUnknown() ||
+		req.PlanValue.Equal(req.StateValue) {
+		return
+	}
+	if policy.NormalizePath(req.PlanValue.ValueString()) == policy.NormalizePath(req.StateValue.ValueString()) {
+		resp.PlanValue = req.StateValue
+	}
 }

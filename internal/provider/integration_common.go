@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -18,11 +20,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
 )
 
 // This file holds what every integration resource shares: the common
-// attributes (id, org_id, created_at, creator), the org_id default from the
-// provider, import by id, and reading an integration back.
+// attributes (name, id, org_id, created_at, creator, timeouts) and their
+// model, the org_id default from the provider, import by id, Read's fetch,
+// Update's PATCH and Delete. The attributes and model of the static AWS
+// access key, shared by dataloop_aws_access_key_integration and
+// dataloop_aws_sts_integration, are at the end.
 
 // integrationTypeResource maps a platform integration type to the resource
 // that manages it, so a mismatched import can say which resource to use.
@@ -35,10 +41,46 @@ var integrationTypeResource = map[string]string{
 	platform.TypeAzureBlob: "dataloop_azure_client_secret_integration",
 }
 
+// integrationModel holds the attributes of integrationCommonAttributes.
+// Every integration resource's model embeds it.
+type integrationModel struct {
+	ID        types.String   `tfsdk:"id"`
+	Name      types.String   `tfsdk:"name"`
+	OrgID     types.String   `tfsdk:"org_id"`
+	CreatedAt types.String   `tfsdk:"created_at"`
+	Creator   types.String   `tfsdk:"creator"`
+	Timeouts  timeouts.Value `tfsdk:"timeouts"`
+}
+
+// applyCommon copies the attributes every integration has from what the
+// platform returns. orgID is the organization the request named; it stands
+// in when the platform's answer does not say.
+func (m *integrationModel) applyCommon(i *platform.Integration, orgID string) {
+	m.ID = types.StringValue(i.ID)
+	m.Name = types.StringValue(i.Name)
+	if i.OrgID != "" {
+		orgID = i.OrgID
+	}
+	m.OrgID = types.StringValue(orgID)
+	m.CreatedAt = timeString(i.CreatedAt)
+	m.Creator = types.StringValue(i.Creator)
+}
+
+// updateInput starts the PATCH that brings the integration in prior state
+// to m: the integration's ID and, when it changes, the new name.
+func (m integrationModel) updateInput(prior integrationModel) platform.UpdateIntegrationInput {
+	in := platform.UpdateIntegrationInput{IntegrationID: prior.ID.ValueString()}
+	if !m.Name.Equal(prior.Name) {
+		name := m.Name.ValueString()
+		in.Name = &name
+	}
+	return in
+}
+
 // integrationCommonAttributes returns the attributes every integration
-// resource has. nameReplace makes a name change replace the integration, for
-// types whose name the platform does not let change.
-func integrationCommonAttributes(nameReplace bool) map[string]schema.Attribute {
+// resource has, timeouts included. nameReplace makes a name change replace
+// the integration, for types whose name the platform does not let change.
+func integrationCommonAttributes(ctx context.Context, nameReplace bool) map[string]schema.Attribute {
 	nameModifiers := []planmodifier.String{}
 	nameDescription := "Name of the integration as shown in the Dataloop console. Changing it renames the " +
 		"integration in place."
@@ -77,6 +119,7 @@ func integrationCommonAttributes(nameReplace bool) map[string]schema.Attribute {
 			MarkdownDescription: "Email address (or ID) of the user who created the integration.",
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
+		"timeouts": timeoutsAttribute(ctx),
 	}
 }
 
@@ -134,21 +177,37 @@ func importIntegrationState(ctx context.Context, req resource.ImportStateRequest
 	}
 }
 
-// readIntegration reads an integration for Read. It returns nil without a
-// diagnostic when the integration is gone, so the caller drops it from state.
-// An integration of another type (a mistaken import) is an error naming the
-// resource that manages it.
-func readIntegration(ctx context.Context, pd *providerData, orgID, id, wantType string, diags *diag.Diagnostics) *platform.Integration {
+// readIntegration fetches, within the read timeout, the integration that
+// the state of a Read points at, and returns it with its organization. It
+// returns nil when Read has nothing to write: after an error diagnostic, or
+// when the integration is gone, which removes the resource from state so
+// that Terraform plans to create it again. An integration of another type
+// (a mistaken import) is an error naming the resource that manages it.
+func readIntegration(ctx context.Context, pd *providerData, req resource.ReadRequest, resp *resource.ReadResponse, wantType string) (*platform.Integration, string) {
+	if pd == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return nil, ""
+	}
+	id, orgID, t := stateIntegration(ctx, pd, req.State, &resp.Diagnostics)
+	timeout, diags := t.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return nil, ""
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
 	integration, err := pd.Client.GetIntegration(ctx, orgID, id)
 	if platform.IsNotFound(err) {
 		tflog.Warn(ctx, "Integration no longer exists, removing it from state",
 			map[string]any{"integration_id": id, "org_id": orgID})
-		return nil
+		resp.State.RemoveResource(ctx)
+		return nil, ""
 	}
 	if err != nil {
-		diags.AddError("Unable to Read Integration",
+		resp.Diagnostics.AddError("Unable to Read Integration",
 			fmt.Sprintf("Could not read integration %q of organization %q: %s", id, orgID, err))
-		return nil
+		return nil, ""
 	}
 	if integration.Type != wantType {
 		detail := fmt.Sprintf("Integration %q is of type %q, but this resource manages integrations of type %q.",
@@ -156,29 +215,64 @@ func readIntegration(ctx context.Context, pd *providerData, orgID, id, wantType 
 		if other, ok := integrationTypeResource[integration.Type]; ok {
 			detail += fmt.Sprintf(" Manage it with the %s resource instead.", other)
 		}
-		diags.AddError("Unexpected Integration Type", detail)
-		return nil
+		resp.Diagnostics.AddError("Unexpected Integration Type", detail)
+		return nil, ""
 	}
-	return integration
+	return integration, orgID
 }
 
-// stateOrgID returns the org_id held in state, or the provider's when state
-// has none (right after an import by bare id).
-func stateOrgID(ctx context.Context, pd *providerData, state tfsdk.State, diags *diag.Diagnostics) string {
-	var v types.String
-	diags.Append(state.GetAttribute(ctx, path.Root("org_id"), &v)...)
-	return pd.orgIDOrDefault(v, diags)
-}
+// deleteIntegration is the Delete of every integration resource: it deletes
+// the integration in state within the delete timeout. One that is already
+// gone is not an error.
+func deleteIntegration(ctx context.Context, pd *providerData, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if pd == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	id, orgID, t := stateIntegration(ctx, pd, req.State, &resp.Diagnostics)
+	timeout, diags := t.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 
-// deleteIntegration deletes an integration; one that is already gone is not
-// an error.
-func deleteIntegration(ctx context.Context, pd *providerData, orgID, id string, diags *diag.Diagnostics) {
 	tflog.Debug(ctx, "Deleting integration", map[string]any{"integration_id": id, "org_id": orgID})
 	err := pd.Client.DeleteIntegration(ctx, orgID, id)
 	if err != nil && !platform.IsNotFound(err) {
-		diags.AddError("Unable to Delete Integration",
+		resp.Diagnostics.AddError("Unable to Delete Integration",
 			fmt.Sprintf("Could not delete integration %q of organization %q: %s", id, orgID, err))
 	}
+}
+
+// stateIntegration reads the integration ID, its organization (the
+// provider's org_id when state has none, right after an import by bare ID)
+// and the timeouts from state. It reads single attributes rather than a
+// model, so Read and Delete of every integration resource can use it.
+func stateIntegration(ctx context.Context, pd *providerData, state tfsdk.State, diags *diag.Diagnostics) (id, orgID string, t timeouts.Value) {
+	var idValue, orgIDValue types.String
+	diags.Append(state.GetAttribute(ctx, path.Root("id"), &idValue)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("org_id"), &orgIDValue)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("timeouts"), &t)...)
+	if diags.HasError() {
+		return "", "", t
+	}
+	return idValue.ValueString(), pd.orgIDOrDefault(orgIDValue, diags), t
+}
+
+// updateIntegration sends a PATCH when in renames the integration or
+// carries new credentials, logging msg; a plan that changes neither (only
+// timeouts, say) just reads the integration back.
+func updateIntegration(ctx context.Context, pd *providerData, orgID string, in platform.UpdateIntegrationInput, msg string) (*platform.Integration, error) {
+	if in.Name == nil && in.Credentials == nil {
+		return pd.Client.GetIntegration(ctx, orgID, in.IntegrationID)
+	}
+	tflog.Debug(ctx, msg, map[string]any{
+		"integration_id": in.IntegrationID, "org_id": orgID,
+		"rename": in.Name != nil, "new_credentials": in.Credentials != nil,
+	})
+	return pd.Client.UpdateIntegration(ctx, orgID, in)
 }
 
 // writeOnlyString reads a write-only attribute from the configuration; it is
@@ -203,4 +297,101 @@ func unconfiguredError(diags *diag.Diagnostics) {
 	diags.AddError("Unconfigured Dataloop Provider",
 		"The provider was not configured before this operation. This is always a bug in the provider, "+
 			"please report this issue to the provider developers.")
+}
+
+// awsKeyModel holds the attributes of awsKeyAttributes. The models of
+// dataloop_aws_access_key_integration and dataloop_aws_sts_integration embed it.
+type awsKeyModel struct {
+	AccessKeyID              types.String `tfsdk:"access_key_id"`
+	SecretAccessKeyWO        types.String `tfsdk:"secret_access_key_wo"`
+	SecretAccessKeyWOVersion types.Int64  `tfsdk:"secret_access_key_wo_version"`
+	VerifyCredentials        types.Bool   `tfsdk:"verify_credentials"`
+}
+
+// keyChanged reports whether the key must be sent to the platform again: its
+// ID or the secret's version differs from prior. verify_credentials is not
+// sent, so a change of it alone does not count.
+func (k awsKeyModel) keyChanged(prior awsKeyModel) bool {
+	return !k.AccessKeyID.Equal(prior.AccessKeyID) || !k.SecretAccessKeyWOVersion.Equal(prior.SecretAccessKeyWOVersion)
+}
+
+// verify reports whether the credential check runs for this key; only
+// verify_credentials = false turns it off.
+func (k awsKeyModel) verify() bool {
+	return !k.VerifyCredentials.Equal(types.BoolValue(false))
+}
+
+// applyDefaults prepares the key's attributes for state. The platform
+// returns neither the key ID nor the secret's version, so they keep their
+// planned or prior values; the write-only secret is always null.
+// verify_credentials gets its default where state has none: after an import,
+// and in state written by a provider version without the attribute.
+func (k *awsKeyModel) applyDefaults() {
+	k.SecretAccessKeyWO = types.StringNull()
+	if k.VerifyCredentials.IsNull() {
+		k.VerifyCredentials = types.BoolValue(true)
+	}
+}
+
+// awsKeyAttributes are the static-key attributes of
+// dataloop_aws_access_key_integration and dataloop_aws_sts_integration;
+// withRole describes verify_credentials for the STS integration.
+func awsKeyAttributes(withRole bool) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		// Required
+		"access_key_id": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "AWS access key ID of the IAM user, for example `AKIAIOSFODNN7EXAMPLE`; with " +
+				"`verify_credentials = false`, any access key ID, such as one of an S3-compatible store. The platform " +
+				"does not return it, so a change made outside Terraform is not detected. Changing it sends the " +
+				"key ID and `secret_access_key_wo` to the platform again, in place.",
+			// NOTE: the shape check of validators.AWSAccessKeyID runs in
+			// validateAccessKeyID, which can see verify_credentials.
+		},
+		"secret_access_key_wo": schema.StringAttribute{
+			Required:  true,
+			WriteOnly: true,
+			Sensitive: true,
+			MarkdownDescription: "AWS secret access key of the IAM user. Write-only: Terraform sends it to the " +
+				"platform and never stores it in plan or state. Terraform cannot see changes to it, so change " +
+				"`secret_access_key_wo_version` to send a new secret.",
+		},
+
+		// Optional
+		"secret_access_key_wo_version": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "Any number that you change whenever `secret_access_key_wo` changes, for example " +
+				"when rotating the key. A new value sends the secret to the platform again, in place. It is only " +
+				"kept in Terraform state; the platform does not know it.",
+		},
+		"verify_credentials": schema.BoolAttribute{
+			Optional:            true,
+			Computed:            true,
+			Default:             booldefault.StaticBool(true),
+			MarkdownDescription: verifyCredentialsDescription(withRole),
+		},
+	}
+}
+
+// validateAccessKeyID checks that access_key_id has the shape of an AWS
+// access key ID (validators.AWSAccessKeyID) unless verify_credentials is
+// false, because the keys of S3-compatible stores have other shapes. Call it
+// from ValidateConfig: an attribute validator cannot see verify_credentials.
+func validateAccessKeyID(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var (
+		keyID  types.String
+		verify types.Bool
+	)
+	diags.Append(config.GetAttribute(ctx, path.Root("access_key_id"), &keyID)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("verify_credentials"), &verify)...)
+	if diags.HasError() || verify.IsUnknown() || verify.Equal(types.BoolValue(false)) {
+		return
+	}
+	req := validator.StringRequest{Path: path.Root("access_key_id"), ConfigValue: keyID, Config: config}
+	var resp validator.StringResponse
+	validators.AWSAccessKeyID().ValidateString(ctx, req, &resp)
+	for _, d := range resp.Diagnostics {
+		diags.AddAttributeError(req.Path, d.Summary(), d.Detail()+" For the access key of an S3-compatible "+
+			"store, such as MinIO, Wasabi or Ceph, set verify_credentials = false.")
+	}
 }

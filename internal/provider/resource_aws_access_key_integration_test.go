@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -332,6 +333,10 @@ func TestAWSAccessKeyIntegration_validation(t *testing.T) {
 			config: testAccAWSAccessKeyIntegrationConfig("x", "akiaiosfodnn7example", testSecretAccessKey(t), 1),
 			want:   regexp.MustCompile(`(?s)Invalid AWS Access Key ID.*access_key_id`),
 		},
+		"S3-compatible key id with verify_credentials unset": {
+			config: testAccAWSAccessKeyIntegrationConfig("x", "minio-lab-reader", testSecretAccessKey(t), 1),
+			want:   regexp.MustCompile(`(?s)Invalid AWS Access Key ID.*access_key_id.*verify_credentials\s+=\s+false`),
+		},
 		"empty name": {
 			config: testAccAWSAccessKeyIntegrationConfig("", testAccessKeyID(t), testSecretAccessKey(t), 1),
 			want:   regexp.MustCompile(`(?s)Attribute name string length must be at least 1`),
@@ -363,15 +368,26 @@ resource "dataloop_aws_access_key_integration" "test" {
 	}
 }
 
-func testAccAWSAccessKeyIntegrationConfig(name, keyID, secret string, version int) string {
+// testAccAWSAccessKeyIntegrationConfig renders the integration under test;
+// extra holds further attribute lines, such as "verify_credentials = false".
+func testAccAWSAccessKeyIntegrationConfig(name, keyID, secret string, version int, extra ...string) string {
 	return fmt.Sprintf(`
 resource "dataloop_aws_access_key_integration" "test" {
   name                         = %[1]q
   access_key_id                = %[2]q
   secret_access_key_wo         = %[3]q
   secret_access_key_wo_version = %[4]d
+%[5]s}
+`, name, keyID, secret, version, testAccAttributeLines(extra))
 }
-`, name, keyID, secret, version)
+
+// testAccAttributeLines indents attribute lines for a resource block.
+func testAccAttributeLines(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString("  " + l + "\n")
+	}
+	return b.String()
 }
 
 func testAccAWSAccessKeyIntegrationEphemeralConfig(name, keyID string, version int) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -36,16 +35,13 @@ type awsCrossAccountIntegrationResource struct {
 	data *providerData
 }
 
+// awsCrossAccountIntegrationModel has the attributes of every integration,
+// the bound role and what the platform reports about its IAM user.
 type awsCrossAccountIntegrationModel struct {
-	ID                 types.String   `tfsdk:"id"`
-	Name               types.String   `tfsdk:"name"`
-	OrgID              types.String   `tfsdk:"org_id"`
-	RoleARN            types.String   `tfsdk:"role_arn"`
-	PlatformIAMUserARN types.String   `tfsdk:"platform_iam_user_arn"`
-	Trusted            types.Bool     `tfsdk:"trusted"`
-	CreatedAt          types.String   `tfsdk:"created_at"`
-	Creator            types.String   `tfsdk:"creator"`
-	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+	integrationModel
+	RoleARN            types.String `tfsdk:"role_arn"`
+	PlatformIAMUserARN types.String `tfsdk:"platform_iam_user_arn"`
+	Trusted            types.Bool   `tfsdk:"trusted"`
 }
 
 func (r *awsCrossAccountIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -53,8 +49,7 @@ func (r *awsCrossAccountIntegrationResource) Metadata(_ context.Context, req res
 }
 
 func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attributes := integrationCommonAttributes(true)
-	attributes = mergeAttributes(attributes, map[string]schema.Attribute{
+	attributes := mergeAttributes(integrationCommonAttributes(ctx, true), map[string]schema.Attribute{
 		// Optional
 		"role_arn": schema.StringAttribute{
 			Optional: true,
@@ -80,7 +75,6 @@ func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resou
 				"integration succeeds; Terraform shows the new value at the next refresh.",
 		},
 	})
-	attributes["timeouts"] = timeoutsAttribute(ctx)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages a Dataloop cross-account AWS integration (platform type `aws-cross`): the " +
 			"platform gets its own IAM user and accesses your buckets by assuming a role in your account, so no " +
@@ -157,27 +151,10 @@ func (r *awsCrossAccountIntegrationResource) Create(ctx context.Context, req res
 }
 
 func (r *awsCrossAccountIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
 	var state awsCrossAccountIntegrationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	orgID := stateOrgID(ctx, r.data, req.State, &resp.Diagnostics)
-	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	integration := readIntegration(ctx, r.data, orgID, state.ID.ValueString(), platform.TypeAWSCross, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	integration, orgID := readIntegration(ctx, r.data, req, resp, platform.TypeAWSCross)
 	if integration == nil {
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	resp.Diagnostics.Append(state.applyIntegration(integration, orgID)...)
@@ -222,21 +199,7 @@ func (r *awsCrossAccountIntegrationResource) Update(ctx context.Context, req res
 }
 
 func (r *awsCrossAccountIntegrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
-	var state awsCrossAccountIntegrationModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	orgID := stateOrgID(ctx, r.data, req.State, &resp.Diagnostics)
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	deleteIntegration(ctx, r.data, orgID, state.ID.ValueString(), &resp.Diagnostics)
+	deleteIntegration(ctx, r.data, req, resp)
 }
 
 func (r *awsCrossAccountIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -261,14 +224,7 @@ func (r *awsCrossAccountIntegrationResource) bindRole(ctx context.Context, orgID
 // bound role, the platform IAM user and the trust live in its metadata.
 func (m *awsCrossAccountIntegrationModel) applyIntegration(i *platform.Integration, orgID string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	m.ID = types.StringValue(i.ID)
-	m.Name = types.StringValue(i.Name)
-	if i.OrgID != "" {
-		orgID = i.OrgID
-	}
-	m.OrgID = types.StringValue(orgID)
-	m.CreatedAt = timeString(i.CreatedAt)
-	m.Creator = types.StringValue(i.Creator)
+	m.applyCommon(i, orgID)
 
 	if role, ok := i.MetadataValue(platform.MetadataRoleARN); ok && role != "" {
 		m.RoleARN = types.StringValue(role)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -17,10 +16,11 @@ import (
 )
 
 var (
-	_ resource.Resource                = (*awsSTSIntegrationResource)(nil)
-	_ resource.ResourceWithConfigure   = (*awsSTSIntegrationResource)(nil)
-	_ resource.ResourceWithImportState = (*awsSTSIntegrationResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*awsSTSIntegrationResource)(nil)
+	_ resource.Resource                   = (*awsSTSIntegrationResource)(nil)
+	_ resource.ResourceWithConfigure      = (*awsSTSIntegrationResource)(nil)
+	_ resource.ResourceWithImportState    = (*awsSTSIntegrationResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*awsSTSIntegrationResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*awsSTSIntegrationResource)(nil)
 )
 
 // NewAWSSTSIntegrationResource returns the dataloop_aws_sts_integration
@@ -33,18 +33,13 @@ type awsSTSIntegrationResource struct {
 	data *providerData
 }
 
+// awsSTSIntegrationModel has the attributes of every integration, those of
+// the access key, and the role.
 type awsSTSIntegrationModel struct {
-	ID                       types.String   `tfsdk:"id"`
-	Name                     types.String   `tfsdk:"name"`
-	OrgID                    types.String   `tfsdk:"org_id"`
-	AccessKeyID              types.String   `tfsdk:"access_key_id"`
-	SecretAccessKeyWO        types.String   `tfsdk:"secret_access_key_wo"`
-	SecretAccessKeyWOVersion types.Int64    `tfsdk:"secret_access_key_wo_version"`
-	RoleARN                  types.String   `tfsdk:"role_arn"`
-	Trusted                  types.Bool     `tfsdk:"trusted"`
-	CreatedAt                types.String   `tfsdk:"created_at"`
-	Creator                  types.String   `tfsdk:"creator"`
-	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
+	integrationModel
+	awsKeyModel
+	RoleARN types.String `tfsdk:"role_arn"`
+	Trusted types.Bool   `tfsdk:"trusted"`
 }
 
 func (r *awsSTSIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -52,8 +47,7 @@ func (r *awsSTSIntegrationResource) Metadata(_ context.Context, req resource.Met
 }
 
 func (r *awsSTSIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attributes := integrationCommonAttributes(false)
-	attributes = mergeAttributes(attributes, awsKeyAttributes())
+	attributes := mergeAttributes(integrationCommonAttributes(ctx, false), awsKeyAttributes(true))
 	attributes = mergeAttributes(attributes, map[string]schema.Attribute{
 		// Required
 		"role_arn": schema.StringAttribute{
@@ -73,7 +67,6 @@ func (r *awsSTSIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 				"(its `trust-established` metadata). Terraform shows the new value at the next refresh.",
 		},
 	})
-	attributes["timeouts"] = timeoutsAttribute(ctx)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages a Dataloop AWS STS integration (platform type `aws-sts`): the platform " +
 			"uses an IAM user's access key only to assume a role, and accesses your buckets with the role's " +
@@ -89,6 +82,10 @@ func (r *awsSTSIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 
 func (r *awsSTSIntegrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = toProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *awsSTSIntegrationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	validateAccessKeyID(ctx, req.Config, &resp.Diagnostics)
 }
 
 func (r *awsSTSIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -112,7 +109,7 @@ func (r *awsSTSIntegrationResource) Create(ctx context.Context, req resource.Cre
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if !applyAWSCredentialCheck(ctx, r.data, plan.AccessKeyID.ValueString(), secret, plan.RoleARN.ValueString(), &resp.Diagnostics) {
+	if !applyAWSCredentialCheck(ctx, r.data, plan.awsKeyModel, secret, plan.RoleARN.ValueString(), &resp.Diagnostics) {
 		return
 	}
 
@@ -135,27 +132,10 @@ func (r *awsSTSIntegrationResource) Create(ctx context.Context, req resource.Cre
 }
 
 func (r *awsSTSIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
 	var state awsSTSIntegrationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	orgID := stateOrgID(ctx, r.data, req.State, &resp.Diagnostics)
-	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	integration := readIntegration(ctx, r.data, orgID, state.ID.ValueString(), platform.TypeAWSSTS, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	integration, orgID := readIntegration(ctx, r.data, req, resp, platform.TypeAWSSTS)
 	if integration == nil {
-		resp.State.RemoveResource(ctx)
 		return
 	}
 	state.applyIntegration(integration, orgID)
@@ -179,20 +159,15 @@ func (r *awsSTSIntegrationResource) Update(ctx context.Context, req resource.Upd
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	in := platform.UpdateIntegrationInput{IntegrationID: state.ID.ValueString()}
-	if !plan.Name.Equal(state.Name) {
-		name := plan.Name.ValueString()
-		in.Name = &name
-	}
+	in := plan.updateInput(state.integrationModel)
 	// NOTE: the key, the secret and the role are always sent together, so
 	// the platform never holds a mix of old and new credentials.
-	if !plan.AccessKeyID.Equal(state.AccessKeyID) || !plan.RoleARN.Equal(state.RoleARN) ||
-		!plan.SecretAccessKeyWOVersion.Equal(state.SecretAccessKeyWOVersion) {
+	if plan.keyChanged(state.awsKeyModel) || !plan.RoleARN.Equal(state.RoleARN) {
 		secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if !applyAWSCredentialCheck(ctx, r.data, plan.AccessKeyID.ValueString(), secret, plan.RoleARN.ValueString(), &resp.Diagnostics) {
+		if !applyAWSCredentialCheck(ctx, r.data, plan.awsKeyModel, secret, plan.RoleARN.ValueString(), &resp.Diagnostics) {
 			return
 		}
 		in.Credentials = &platform.IntegrationCredentials{
@@ -201,19 +176,7 @@ func (r *awsSTSIntegrationResource) Update(ctx context.Context, req resource.Upd
 		}
 	}
 
-	var (
-		integration *platform.Integration
-		err         error
-	)
-	if in.Name == nil && in.Credentials == nil {
-		integration, err = r.data.Client.GetIntegration(ctx, orgID, state.ID.ValueString())
-	} else {
-		tflog.Debug(ctx, "Updating AWS STS integration", map[string]any{
-			"integration_id": in.IntegrationID, "org_id": orgID,
-			"rename": in.Name != nil, "new_credentials": in.Credentials != nil,
-		})
-		integration, err = r.data.Client.UpdateIntegration(ctx, orgID, in)
-	}
+	integration, err := updateIntegration(ctx, r.data, orgID, in, "Updating AWS STS integration")
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Update AWS STS Integration",
 			fmt.Sprintf("Could not update integration %q of organization %q: %s", state.ID.ValueString(), orgID, err))
@@ -224,41 +187,20 @@ func (r *awsSTSIntegrationResource) Update(ctx context.Context, req resource.Upd
 }
 
 func (r *awsSTSIntegrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
-	var state awsSTSIntegrationModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	orgID := stateOrgID(ctx, r.data, req.State, &resp.Diagnostics)
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	deleteIntegration(ctx, r.data, orgID, state.ID.ValueString(), &resp.Diagnostics)
+	deleteIntegration(ctx, r.data, req, resp)
 }
 
 func (r *awsSTSIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importIntegrationState(ctx, req, resp)
 }
 
-// applyIntegration copies what the platform returns into the model. The
-// key ID, the role and the secret's version are not returned, so they keep
-// their planned or prior values; the write-only secret is always null.
+// applyIntegration copies what the platform returns into the model. It
+// returns no credentials, so the key's attributes and the role keep their
+// planned or prior values.
 func (m *awsSTSIntegrationModel) applyIntegration(i *platform.Integration, orgID string) {
-	m.ID = types.StringValue(i.ID)
-	m.Name = types.StringValue(i.Name)
-	if i.OrgID != "" {
-		orgID = i.OrgID
-	}
-	m.OrgID = types.StringValue(orgID)
-	m.CreatedAt = timeString(i.CreatedAt)
-	m.Creator = types.StringValue(i.Creator)
+	m.applyCommon(i, orgID)
+	m.applyDefaults()
 	m.Trusted = types.BoolValue(metadataTrue(*i, platform.MetadataTrustEstablished))
-	m.SecretAccessKeyWO = types.StringNull()
 }
 
 // stsOptions are the credentials of an "aws-sts" integration as the

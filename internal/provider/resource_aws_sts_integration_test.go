@@ -43,7 +43,7 @@ func TestAccAWSSTSIntegration_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("org_id"), knownvalue.StringExact(testOrgID)),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("creator"), knownvalue.StringExact(testUserEmail)),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339Pattern)),
-					testAccCheckEmulatorSTSCredentials(e, testAccSTSAddress, keyID, secret, role1),
+					testAccCheckEmulatorSTSCredentials(e, keyID, secret, role1),
 				},
 			},
 			{
@@ -75,7 +75,7 @@ func TestAccAWSSTSIntegration_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(testAccSTSAddress, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(role2)),
-					testAccCheckEmulatorSTSCredentials(e, testAccSTSAddress, keyID, secret, role2),
+					testAccCheckEmulatorSTSCredentials(e, keyID, secret, role2),
 				},
 			},
 			{
@@ -89,7 +89,7 @@ func TestAccAWSSTSIntegration_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(testAccSTSAddress, tfjsonpath.New("id")),
 					expectStateNotContains(secret, rotated),
-					testAccCheckEmulatorSTSCredentials(e, testAccSTSAddress, keyID, rotated, role2),
+					testAccCheckEmulatorSTSCredentials(e, keyID, rotated, role2),
 				},
 			},
 			{
@@ -171,7 +171,9 @@ resource "dataloop_aws_sts_integration" "test" {
 	}
 }
 
-func testAccAWSSTSIntegrationConfig(name, keyID, secret string, version int, roleARN string) string {
+// testAccAWSSTSIntegrationConfig renders the integration under test; extra
+// holds further attribute lines, such as "verify_credentials = false".
+func testAccAWSSTSIntegrationConfig(name, keyID, secret string, version int, roleARN string, extra ...string) string {
 	return fmt.Sprintf(`
 resource "dataloop_aws_sts_integration" "test" {
   name                         = %[1]q
@@ -179,20 +181,20 @@ resource "dataloop_aws_sts_integration" "test" {
   secret_access_key_wo         = %[3]q
   secret_access_key_wo_version = %[4]d
   role_arn                     = %[5]q
-}
-`, name, keyID, secret, version, roleARN)
+%[6]s}
+`, name, keyID, secret, version, roleARN, testAccAttributeLines(extra))
 }
 
 // testAccCheckEmulatorSTSCredentials checks the key, secret and role the
-// emulator holds for the STS integration in state.
-func testAccCheckEmulatorSTSCredentials(e *testEmulator, address, keyID, secret, role string) statecheck.StateCheck {
-	credentials := testAccCheckEmulatorCredentials(e, address, keyID, secret)
+// emulator holds for the STS integration at testAccSTSAddress.
+func testAccCheckEmulatorSTSCredentials(e *testEmulator, keyID, secret, role string) statecheck.StateCheck {
+	credentials := testAccCheckEmulatorCredentials(e, testAccSTSAddress, keyID, secret)
 	return stateCheckFunc(func(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 		credentials.CheckState(ctx, req, resp)
 		if resp.Error != nil {
 			return
 		}
-		id, err := stateString(req.State, address, "id")
+		id, err := stateString(req.State, testAccSTSAddress, "id")
 		if err != nil {
 			resp.Error = err
 			return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"time"
 
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -155,6 +156,8 @@ func (r *s3DriverResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 					stringvalidator.LengthAtMost(900),
 				},
 				PlanModifiers: []planmodifier.String{
+					// First, so that an equivalent spelling is no change at all.
+					keepEquivalentPath{},
 					stringplanmodifier.RequiresReplaceIf(requiresReplaceWhenCleared(true),
 						"Clearing the path replaces the driver, because the platform keeps a path it is not sent.",
 						"Clearing the path replaces the driver, because the platform keeps a path it is not sent."),
@@ -224,8 +227,10 @@ func accessAttributeSchema() schema.SingleNestedAttribute {
 			},
 			"checks": schema.ListNestedAttribute{
 				Computed: true,
-				MarkdownDescription: "The individual checks in the order they ran: `assume_role` (STS and cross-account " +
-					"integrations), `bucket`, `region`, `list`, `write`, `read` and, with `allow_delete`, `delete`.",
+				MarkdownDescription: "The individual checks in the order they ran. A failed check lists `assume_role` " +
+					"(STS and cross-account integrations), `bucket`, `region`, `list`, `write`, `read` and, with " +
+					"`allow_delete`, `delete`, as far as they ran. The platform reports a passed check without details, " +
+					"so it is recorded as one check named `platform` whose message says what was verified.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"name":    schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the check."},
@@ -303,10 +308,13 @@ func replaced(plan, state s3DriverModel) bool {
 }
 
 // ModifyPlan runs the plan-time access check. It stays silent when an input
-// is unknown (for example an integration created in the same apply) and for a
-// cross-account integration whose trust is not established yet: its role is
-// usually created in the same apply, so the apply-time check, which waits for
-// IAM propagation, is the one that counts.
+// is unknown (for example an integration created in the same apply). For a
+// cross-account integration whose trust is not established yet, it also
+// stays silent when the role is not bound yet or cannot be assumed: the role
+// is usually created or bound in the same apply, so the apply-time check,
+// which waits for IAM propagation, decides. Any other failure of such an
+// integration (bucket, region, a missing permission) is reported as for the
+// other integration types.
 func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
@@ -316,7 +324,8 @@ func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !req.State.Raw.IsNull() {
+	creating := req.State.Raw.IsNull()
+	if !creating {
 		var state s3DriverModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if resp.Diagnostics.HasError() {
@@ -326,11 +335,15 @@ func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			// NOTE: the attribute plan modifiers' RequiresReplace is not
 			// visible here. A replacement is a new driver, checked anew.
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("access"), types.ObjectUnknown(accessAttrTypes))...)
+			creating = true
 		} else if !accessChanged(plan, state) {
 			// The last check still describes this location.
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("access"), state.Access)...)
 			return
 		}
+	}
+	if r.data.AccessCheck.OnApply {
+		warnTimeoutConflict(ctx, plan, creating, r.data.AccessCheck, &resp.Diagnostics)
 	}
 
 	if !r.data.AccessCheck.OnPlan {
@@ -348,8 +361,9 @@ func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	t.IntegrationType = in.Type
-	if in.Type == platform.TypeAWSCross && !crossAccountTrusted(in) {
-		tflog.Debug(ctx, "Skipping plan-time access check: cross-account trust is not established yet; the apply-time check decides",
+	untrusted := in.Type == platform.TypeAWSCross && !crossAccountTrusted(in)
+	if untrusted && !crossAccountRoleBound(in) {
+		tflog.Debug(ctx, "Skipping plan-time access check: no role is bound to the cross-account integration yet; the apply-time check decides",
 			map[string]any{"integration_id": in.ID})
 		return
 	}
@@ -360,10 +374,16 @@ func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			fmt.Sprintf("The provider could not ask the Dataloop platform to check %s: %s", t.describe(), err))
 		return
 	}
-	if !o.Success {
-		addAccessDiagnostic(&resp.Diagnostics, r.data.AccessCheck.Severity, "Storage Access Check Failed",
-			accessFailureDetail(o, t, in, "Checked at plan time."), failureAttribute(o.failed()))
+	if o.Success {
+		return
 	}
+	if untrusted && o.onlyAssumeRoleFailed() {
+		tflog.Debug(ctx, "Plan-time access check could not assume the cross-account role, whose trust is not established yet; "+
+			"the apply-time check, which waits for IAM propagation, decides", map[string]any{"integration_id": in.ID})
+		return
+	}
+	addAccessDiagnostic(&resp.Diagnostics, r.data.AccessCheck.Severity, "Storage Access Check Failed",
+		accessFailureDetail(o, t, in, "Checked at plan time."), failureAttribute(o.failed()))
 }
 
 // crossAccountTrusted reports whether the platform has already assumed the
@@ -373,14 +393,67 @@ func crossAccountTrusted(in *platform.Integration) bool {
 	return v == "true"
 }
 
+// crossAccountRoleBound reports whether a role is bound to a cross-account
+// integration.
+func crossAccountRoleBound(in *platform.Integration) bool {
+	v, _ := in.MetadataValue(platform.MetadataRoleARN)
+	return v != ""
+}
+
+// operationTimeout returns the create or update timeout of the plan, and
+// the attribute that sets it.
+func operationTimeout(ctx context.Context, m s3DriverModel, creating bool) (time.Duration, string, diag.Diagnostics) {
+	if creating {
+		d, diags := m.Timeouts.Create(ctx, defaultCreateTimeout)
+		return d, "timeouts.create", diags
+	}
+	d, diags := m.Timeouts.Update(ctx, defaultUpdateTimeout)
+	return d, "timeouts.update", diags
+}
+
+// warnTimeoutConflict warns when the create or update timeout cannot hold
+// both the apply-time check's wait for IAM propagation and the platform call
+// after it; the check then waits less than access_check.propagation_timeout.
+func warnTimeoutConflict(ctx context.Context, plan s3DriverModel, creating bool, cfg accessCheckConfig, diags *diag.Diagnostics) {
+	opTimeout, attr, d := operationTimeout(ctx, plan, creating)
+	if d.HasError() {
+		// Create and Update report an invalid timeout.
+		return
+	}
+	wait, capped := propagationBudget(cfg.PropagationTimeout, opTimeout, opTimeout)
+	if !capped {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("timeouts"), "Access Check Timeouts Conflict",
+		fmt.Sprintf("access_check.propagation_timeout is %s, but %s is %s, of which %s are kept for the platform to "+
+			"store the driver after the access check. The apply-time check will therefore wait at most %s for IAM "+
+			"changes to propagate. Set %s to at least %s, or lower access_check.propagation_timeout.",
+			formatDuration(cfg.PropagationTimeout), attr, formatDuration(opTimeout), formatDuration(apiReserve(opTimeout)),
+			formatDuration(wait), attr, formatDuration(minOperationTimeout(cfg.PropagationTimeout))))
+}
+
 // checkBeforeApply runs the apply-time check and reports a failure. It
 // returns the access value to store, and false when the apply must stop.
-func (r *s3DriverResource) checkBeforeApply(ctx context.Context, t s3AccessTarget, in *platform.Integration, action string, diags *diag.Diagnostics) (types.Object, bool) {
+// The wait for IAM propagation ends early enough to leave the platform call
+// after the check part of the operation's timeout (see propagationBudget).
+func (r *s3DriverResource) checkBeforeApply(ctx context.Context, t s3AccessTarget, in *platform.Integration, creating bool, opTimeout time.Duration, diags *diag.Diagnostics) (types.Object, bool) {
 	cfg := r.data.AccessCheck
 	if !cfg.OnApply {
 		return types.ObjectNull(accessAttrTypes), true
 	}
-	o, err := r.data.Access.checkUntilReady(ctx, r.data.Client, t, cfg.PropagationTimeout)
+	action, attr := "updating", "timeouts.update"
+	if creating {
+		action, attr = "creating", "timeouts.create"
+	}
+	wait, capped := cfg.PropagationTimeout, false
+	if deadline, ok := ctx.Deadline(); ok {
+		wait, capped = propagationBudget(cfg.PropagationTimeout, opTimeout, time.Until(deadline))
+	}
+	if capped {
+		tflog.Debug(ctx, "Shortening the wait for IAM propagation to fit the operation timeout",
+			map[string]any{"propagation_timeout": cfg.PropagationTimeout.String(), "wait": wait.String(), attr: opTimeout.String()})
+	}
+	o, err := r.data.Access.checkUntilReady(ctx, r.data.Client, t, wait)
 	if err != nil {
 		diags.AddError("Unable to Run Access Check",
 			fmt.Sprintf("The provider could not ask the Dataloop platform to check %s before %s the driver: %s",
@@ -389,10 +462,17 @@ func (r *s3DriverResource) checkBeforeApply(ctx context.Context, t s3AccessTarge
 	}
 	if !o.Success {
 		when := fmt.Sprintf("Checked before %s the driver", action)
-		if o.retryable() {
-			when += fmt.Sprintf(" and retried for %s while IAM changes propagate (access_check.propagation_timeout).", formatDuration(cfg.PropagationTimeout))
-		} else {
+		switch {
+		case !o.retryable():
 			when += "; not retried, because IAM propagation cannot explain this failure."
+		case capped:
+			when += fmt.Sprintf(" and retried for %s while IAM changes propagate: access_check.propagation_timeout is %s, "+
+				"but %s (%s) must also leave %s for the platform to store the driver. Set %s to at least %s to wait "+
+				"for the whole propagation timeout.",
+				formatDuration(wait.Round(time.Second)), formatDuration(cfg.PropagationTimeout), attr, formatDuration(opTimeout),
+				formatDuration(apiReserve(opTimeout)), attr, formatDuration(minOperationTimeout(cfg.PropagationTimeout)))
+		default:
+			when += fmt.Sprintf(" and retried for %s while IAM changes propagate (access_check.propagation_timeout).", formatDuration(wait))
 		}
 		if cfg.Severity != severityWarning {
 			when += " Nothing was changed on the platform."
@@ -409,6 +489,10 @@ func (r *s3DriverResource) checkBeforeApply(ctx context.Context, t s3AccessTarge
 }
 
 func (r *s3DriverResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
 	var plan s3DriverModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -429,7 +513,7 @@ func (r *s3DriverResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	t.IntegrationType = in.Type
 
-	access, ok := r.checkBeforeApply(ctx, t, in, "creating", &resp.Diagnostics)
+	access, ok := r.checkBeforeApply(ctx, t, in, true, timeout, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -447,6 +531,10 @@ func (r *s3DriverResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *s3DriverResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
 	var state s3DriverModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -493,7 +581,12 @@ func (r *s3DriverResource) Read(ctx context.Context, req resource.ReadRequest, r
 // check of it (GET /drivers/{id}/test). A failed check is recorded, not
 // reported: importing must not depend on the bucket being reachable.
 func (r *s3DriverResource) checkImported(ctx context.Context, driver *platform.Driver, diags *diag.Diagnostics) types.Object {
-	t := s3AccessTarget{IntegrationType: driver.IntegrationType, AllowDelete: driver.AllowExternalDelete}
+	t := s3AccessTarget{
+		IntegrationType: driver.IntegrationType,
+		Bucket:          firstNonEmpty(driver.BucketName, driver.Bucket),
+		Path:            driverPathString(driver.Path).Normalized(),
+		AllowDelete:     driver.AllowExternalDelete,
+	}
 	o := successOutcome(t)
 	if err := r.data.Client.TestDriverByID(ctx, driver.ID); err != nil {
 		var ferr error
@@ -508,10 +601,22 @@ func (r *s3DriverResource) checkImported(ctx context.Context, driver *platform.D
 }
 
 func (r *s3DriverResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
 	var plan, state s3DriverModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !platformChanged(plan, state) {
+		// Only Terraform's own settings (timeouts) changed: nothing to send
+		// and nothing to check.
+		tflog.Debug(ctx, "No driver attribute changed; not calling the platform", map[string]any{"id": state.ID.ValueString()})
+		plan.keepComputed(state)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
 	timeout, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
@@ -530,7 +635,7 @@ func (r *s3DriverResource) Update(ctx context.Context, req resource.UpdateReques
 			return
 		}
 		t.IntegrationType = in.Type
-		access, ok = r.checkBeforeApply(ctx, t, in, "updating", &resp.Diagnostics)
+		access, ok = r.checkBeforeApply(ctx, t, in, false, timeout, &resp.Diagnostics)
 		if !ok {
 			return
 		}
@@ -567,6 +672,10 @@ func (r *s3DriverResource) Update(ctx context.Context, req resource.UpdateReques
 }
 
 func (r *s3DriverResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
 	var state s3DriverModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -590,6 +699,31 @@ func (r *s3DriverResource) Delete(ctx context.Context, req resource.DeleteReques
 func (r *s3DriverResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyImported, []byte("true"))...)
+}
+
+// platformChanged reports whether the plan changes anything the platform
+// stores about the driver; timeouts live in Terraform only.
+func platformChanged(plan, state s3DriverModel) bool {
+	return accessChanged(plan, state) ||
+		!plan.ProjectID.Equal(state.ProjectID) ||
+		!plan.Name.Equal(state.Name) ||
+		!plan.StorageClass.Equal(state.StorageClass)
+}
+
+// keepComputed fills computed attributes the plan does not know from state.
+func (m *s3DriverModel) keepComputed(state s3DriverModel) {
+	if m.ID.IsUnknown() {
+		m.ID = state.ID
+	}
+	if m.CreatedAt.IsUnknown() {
+		m.CreatedAt = state.CreatedAt
+	}
+	if m.Creator.IsUnknown() {
+		m.Creator = state.Creator
+	}
+	if m.Access.IsUnknown() {
+		m.Access = state.Access
+	}
 }
 
 // fromDriver copies what the platform returned into the model. The path keeps

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -12,6 +13,15 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -181,6 +191,21 @@ func s3DriverPolicy(t *testing.T, bucket, path string, allowDelete bool, without
 	return js
 }
 
+// s3ReadOnlyPolicy is the generated read-only permission policy for a
+// driver location: no s3:PutObject outside the probe folder, no delete.
+func s3ReadOnlyPolicy(t *testing.T, bucket, path string) string {
+	t.Helper()
+	doc, err := policy.AWSBucketPolicy(policy.BucketPolicyInput{Bucket: bucket, Path: path, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := doc.MinifiedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
 func s3DriverTrust(t *testing.T, principal string) string {
 	t.Helper()
 	doc, err := policy.AWSTrustPolicy(policy.TrustPolicyInput{PrincipalARN: principal})
@@ -204,6 +229,7 @@ type s3DriverConfig struct {
 	Path          string
 	AllowDelete   bool
 	StorageClass  string
+	Timeouts      string // an HCL object, e.g. `{ create = "10m" }`
 	DependsOn     string
 }
 
@@ -228,6 +254,9 @@ func (c s3DriverConfig) String() string {
 	if c.StorageClass != "" {
 		fmt.Fprintf(&b, "  storage_class  = %q\n", c.StorageClass)
 	}
+	if c.Timeouts != "" {
+		fmt.Fprintf(&b, "  timeouts       = %s\n", c.Timeouts)
+	}
 	if c.DependsOn != "" {
 		fmt.Fprintf(&b, "  depends_on     = [%s]\n", c.DependsOn)
 	}
@@ -235,9 +264,17 @@ func (c s3DriverConfig) String() string {
 	return b.String()
 }
 
-// expectAccessSuccess asserts the access attribute of a passed check.
-func expectAccessSuccess(address string) statecheck.StateCheck {
-	return statecheck.ExpectKnownValue(address, tfjsonpath.New("access").AtMapKey("success"), knownvalue.Bool(true))
+// expectAccessSuccess asserts that the driver's access attribute holds a
+// passed check: the platform's 204, recorded as one "platform" check.
+func expectAccessSuccess() statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("access"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"success": knownvalue.Bool(true),
+		"checks": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"name":    knownvalue.StringExact("platform"),
+			"success": knownvalue.Bool(true),
+			"message": knownvalue.StringRegexp(regexp.MustCompile(`^The Dataloop platform verified access \(list, write, read(, delete)?\) `)),
+		})}),
+	}))
 }
 
 // TestAccS3StorageDriver_basic creates a driver over an access key
@@ -273,12 +310,9 @@ func TestAccS3StorageDriver_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("allow_delete"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("creator"), knownvalue.StringExact(testUserEmail)),
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("storage_class"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("access"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						"success": knownvalue.Bool(true),
-						"checks": knownvalue.ListPartial(map[int]knownvalue.Check{
-							0: knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("bucket"), "success": knownvalue.Bool(true)}),
-						}),
-					})),
+					expectAccessSuccess(),
+					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("access").AtMapKey("checks").AtSliceIndex(0).AtMapKey("message"),
+						knownvalue.StringExact(`The Dataloop platform verified access (list, write, read) under "raw/" in bucket "`+bucket+`".`)),
 					stateCheckFunc(func(context.Context, statecheck.CheckStateRequest, *statecheck.CheckStateResponse) {
 						env.expectNoProbeObjects(t, bucket)
 					}),
@@ -297,7 +331,7 @@ func TestAccS3StorageDriver_basic(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("path"), knownvalue.StringExact("/curated")),
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("name"), knownvalue.StringExact(name+"-renamed")),
-					expectAccessSuccess(testS3DriverAddress),
+					expectAccessSuccess(),
 					stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 						id, err := stateString(req.State, testS3DriverAddress, "id")
 						if err != nil {
@@ -339,7 +373,7 @@ func TestAccS3StorageDriver_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testS3DriverAddress, plancheck.ResourceActionCreate)},
 				},
-				ConfigStateChecks: []statecheck.StateCheck{expectAccessSuccess(testS3DriverAddress)},
+				ConfigStateChecks: []statecheck.StateCheck{expectAccessSuccess()},
 			},
 		},
 	})
@@ -353,14 +387,6 @@ func TestAccS3StorageDriver_keyPlanFailures(t *testing.T) {
 	bucket := env.bucket(t)
 	full := env.keyIntegration(t, s3DriverPolicy(t, bucket, "raw/", false))
 	name := testName(t, "tf-driver")
-	readOnly, err := policy.AWSBucketPolicy(policy.BucketPolicyInput{Bucket: bucket, Path: "raw/", ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	readOnlyJSON, err := readOnly.MinifiedJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	// The generated policy is exactly enough: without any one of its
 	// actions, the check that needs it fails and names it.
@@ -380,7 +406,7 @@ func TestAccS3StorageDriver_keyPlanFailures(t *testing.T) {
 	testAccS3PlanFailures(t, env, append(cases, []planFailureCase{
 		{
 			// A read-only policy cannot serve a driver that may delete.
-			config: s3DriverConfig{Name: name, IntegrationID: env.keyIntegration(t, readOnlyJSON), Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/", AllowDelete: true},
+			config: s3DriverConfig{Name: name, IntegrationID: env.keyIntegration(t, s3ReadOnlyPolicy(t, bucket, "raw/")), Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/", AllowDelete: true},
 			want:   `(?s)delete:\s+FAILED.*"Action":\s+"s3:DeleteObject"`,
 		},
 		{
@@ -511,9 +537,7 @@ resource "terraform_data" "role" {
 			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectAccessSuccess(testS3DriverAddress),
-					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("access").AtMapKey("checks").AtSliceIndex(0).AtMapKey("name"),
-						knownvalue.StringExact("assume_role")),
+					expectAccessSuccess(),
 					stateCheckFunc(func(context.Context, statecheck.CheckStateRequest, *statecheck.CheckStateResponse) {
 						env.expectNoProbeObjects(t, bucket)
 					}),
@@ -557,8 +581,297 @@ func TestAccS3StorageDriver_crossAccountWrongTrust(t *testing.T) {
 	env.expectNoDrivers(t)
 }
 
+// TestAccS3StorageDriver_crossAccountPlanFailures checks a cross-account
+// integration at plan time while its trust is not established: a role that
+// is not bound yet or cannot be assumed is left to the apply-time check
+// (the role is usually created in the same apply), but a missing bucket, a
+// wrong region or a missing permission of a role that can be assumed fails
+// the plan as for the other integration types.
+func TestAccS3StorageDriver_crossAccountPlanFailures(t *testing.T) {
+	env := testAccS3Env(t)
+	bucket := env.bucket(t)
+	unbound := env.createIntegration(t, platform.TypeAWSCross, map[string]any{})
+	wrongTrust, _ := env.crossIntegration(t, env.moto.AdminARN, s3DriverPolicy(t, bucket, "raw/", false))
+	full, _ := env.crossIntegration(t, "", s3DriverPolicy(t, bucket, "raw/", false))
+	readOnly, _ := env.crossIntegration(t, "", s3ReadOnlyPolicy(t, bucket, "raw/"))
+	for _, id := range []string{unbound, wrongTrust, full, readOnly} {
+		in, err := env.client.GetIntegration(context.Background(), testOrgID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if crossAccountTrusted(in) {
+			t.Fatalf("integration %s is trusted before any check; the test needs untrusted integrations", id)
+		}
+	}
+	name := testName(t, "tf-driver")
+	location := func(integrationID, bucket, region string, allowDelete bool) string {
+		return s3DriverConfig{Name: name, IntegrationID: integrationID, Bucket: bucket, Region: region, Path: "raw/", AllowDelete: allowDelete}.String()
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// No role bound: nothing to check yet.
+				Config:             location(unbound, bucket, testenv.MotoRegion, false),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig: func() {
+					if n := env.driverTestCalls(); n != 0 {
+						t.Errorf("the platform ran %d access checks for an integration without a role; want none", n)
+					}
+				},
+				// The role cannot be assumed: silent at plan.
+				Config:             location(wrongTrust, bucket, testenv.MotoRegion, false),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				PreConfig: func() {
+					if n := env.driverTestCalls(); n == 0 {
+						t.Error("the platform ran no access check for an untrusted role; the plan-time check must run and stay silent")
+					}
+				},
+				Config:      location(full, bucket+"-missing", testenv.MotoRegion, false),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*Checked\s+at\s+plan\s+time.*assume_role:\s+passed.*bucket:\s+FAILED.*does\s+not\s+exist`),
+			},
+			{
+				Config:      location(full, bucket, "eu-west-1", false),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*Checked\s+at\s+plan\s+time.*region:\s+FAILED.*us-east-1`),
+			},
+			{
+				Config:      location(readOnly, bucket, testenv.MotoRegion, true),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*Checked\s+at\s+plan\s+time.*delete:\s+FAILED.*"Action":\s+"s3:DeleteObject"`),
+			},
+		},
+	})
+	env.expectNoDrivers(t)
+}
+
+// TestAccS3StorageDriver_crossAccountApplyFailures fails the apply of a
+// cross-account driver with a specific message for a missing bucket, a
+// wrong region and a read-only role with allow_delete, and creates nothing.
+// Only the apply-time check runs (on_plan = false), as when the integration
+// is created in the same apply: a missing bucket or a wrong region is not
+// retried, so the platform checks once.
+func TestAccS3StorageDriver_crossAccountApplyFailures(t *testing.T) {
+	env := testAccS3Env(t)
+	bucket := env.bucket(t)
+	full, _ := env.crossIntegration(t, "", s3DriverPolicy(t, bucket, "raw/", false))
+	readOnly, _ := env.crossIntegration(t, "", s3ReadOnlyPolicy(t, bucket, "raw/"))
+	name := testName(t, "tf-driver")
+
+	for _, c := range []struct {
+		name   string
+		config s3DriverConfig
+		want   string
+		// once is set when the failure must not be retried.
+		once bool
+	}{
+		{
+			name:   "missing bucket",
+			config: s3DriverConfig{Name: name, IntegrationID: full, Bucket: bucket + "-missing", Region: testenv.MotoRegion, Path: "raw/"},
+			want: `(?s)Storage Access Check Failed.*Checked\s+before\s+creating\s+the\s+driver;\s+not\s+retried.*Nothing\s+was\s+changed.*` +
+				`bucket:\s+FAILED.*does\s+not\s+exist`,
+			once: true,
+		},
+		{
+			name:   "wrong region",
+			config: s3DriverConfig{Name: name, IntegrationID: full, Bucket: bucket, Region: "eu-west-1", Path: "raw/"},
+			want: `(?s)Storage Access Check Failed.*Checked\s+before\s+creating\s+the\s+driver;\s+not\s+retried.*Nothing\s+was\s+changed.*` +
+				`region:\s+FAILED.*us-east-1.*Set\s+region\s+to\s+the\s+bucket's\s+region`,
+			once: true,
+		},
+		{
+			// A denied delete may be a policy change that has not
+			// propagated yet, so it is retried for the propagation timeout.
+			name:   "read-only role with allow_delete",
+			config: s3DriverConfig{Name: name, IntegrationID: readOnly, Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/", AllowDelete: true},
+			want: `(?s)Storage Access Check Failed.*retried\s+for\s+2s.*Nothing\s+was\s+changed.*` +
+				`write:\s+passed.*delete:\s+FAILED.*"Action":\s+"s3:DeleteObject"`,
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env.ResetStats()
+			resource.Test(t, resource.TestCase{
+				PreCheck:                 func() { testAccPreCheck(t) },
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: testAccConfig(
+							testAccProviderConfig(map[string]string{"on_plan": "false", "propagation_timeout": "2s"}),
+							c.config.String(),
+						),
+						ExpectError: regexp.MustCompile(c.want),
+					},
+				},
+			})
+			n := env.driverTestCalls()
+			switch {
+			case c.once && n != 1:
+				t.Errorf("the platform ran %d access checks; want 1, because propagation cannot explain the failure", n)
+			case n == 0:
+				t.Error("the platform ran no access check")
+			}
+			if n := env.Stats()["POST /drivers"]; n != 0 {
+				t.Errorf("the provider sent POST /drivers %d times after a failed check", n)
+			}
+			env.expectNoDrivers(t)
+		})
+	}
+}
+
+// TestAccS3StorageDriver_createBudget keeps part of timeouts.create for
+// creating the driver when access_check.propagation_timeout does not fit in
+// it: the plan warns, and the apply-time check stops waiting early and says
+// why, instead of running into the create timeout.
+func TestAccS3StorageDriver_createBudget(t *testing.T) {
+	env := testAccS3Env(t)
+	diags := testAccDiagnosticLog(t)
+	bucket := env.bucket(t)
+	// A role without permissions: list is denied, which propagation explains.
+	integrationID, _ := env.crossIntegration(t, "", "")
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccConfig(
+					testAccProviderConfig(map[string]string{"on_plan": "false", "propagation_timeout": "10m"}),
+					s3DriverConfig{Name: testName(t, "tf-driver"), IntegrationID: integrationID, Bucket: bucket, Region: testenv.MotoRegion,
+						Path: "raw/", Timeouts: `{ create = "12s" }`}.String(),
+				),
+				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*retried\s+for\s+\d+s\s+while\s+IAM\s+changes\s+propagate:\s+` +
+					`access_check.propagation_timeout\s+is\s+10m,\s+but\s+timeouts.create\s+\(12s\)\s+must\s+also\s+leave\s+3s.*` +
+					`at\s+least\s+10m30s.*list:\s+FAILED`),
+			},
+		},
+	})
+	diags.expectWarning(t, "PlanResourceChange", "Access Check Timeouts Conflict",
+		"access_check.propagation_timeout is 10m, but timeouts.create is 12s, of which 3s are kept",
+		"wait at most 9s", "Set timeouts.create to at least 10m30s")
+	env.expectNoDrivers(t)
+}
+
+// TestAccS3StorageDriver_noopUpdates shows that spellings of the same path
+// and changed timeouts plan no change to the driver, after create and after
+// import, and that a timeouts-only update calls neither the driver API nor
+// the access check.
+func TestAccS3StorageDriver_noopUpdates(t *testing.T) {
+	env := testAccS3Env(t)
+	bucket := env.bucket(t)
+	integrationID := env.keyIntegration(t, s3DriverPolicy(t, bucket, "sts/", false))
+	config := s3DriverConfig{Name: testName(t, "tf-driver"), IntegrationID: integrationID, Bucket: bucket, Region: testenv.MotoRegion, Path: "/sts"}
+	withPath := func(p string) s3DriverConfig {
+		c := config
+		c.Path = p
+		return c
+	}
+	withTimeouts := withPath("sts")
+	withTimeouts.Timeouts = `{ update = "3m" }`
+	var patches, checks int
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Terraform's own plan after this apply must be empty too.
+				Config: config.String(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("path"), knownvalue.StringExact("/sts")),
+					expectAccessSuccess(),
+					stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+						id, err := stateString(req.State, testS3DriverAddress, "id")
+						if err != nil {
+							resp.Error = err
+							return
+						}
+						d, err := env.client.GetDriver(context.Background(), id)
+						if err != nil {
+							resp.Error = err
+							return
+						}
+						if d.Path != "sts/" {
+							resp.Error = fmt.Errorf("the platform holds path %q; want %q", d.Path, "sts/")
+						}
+					}),
+				},
+			},
+			{
+				// NOTE: path is ignored because an import cannot know how
+				// the configuration spells it; it reads the platform's
+				// normalized form, checked below. The next step proves that
+				// the plan after an import is empty all the same.
+				ResourceName:            testS3DriverAddress,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"path"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["path"] != "sts/" {
+						return fmt.Errorf("imported states %v; want one with path %q", states, "sts/")
+					}
+					return nil
+				},
+			},
+			{
+				// An import block plans the import with the configuration
+				// ("/sts" against the imported "sts/"); the plan must be a
+				// no-op.
+				ResourceName:    testS3DriverAddress,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+			{
+				Config: withPath("sts").String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config: withPath("sts/").String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				PreConfig: func() {
+					patches, checks = env.Stats()["PATCH /drivers/{id}"], env.driverTestCalls()
+				},
+				Config: withTimeouts.String(),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testS3DriverAddress, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("timeouts").AtMapKey("update"), knownvalue.StringExact("3m")),
+					// The spelling in state since the create, kept by every plan since.
+					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("path"), knownvalue.StringExact("/sts")),
+					stateCheckFunc(func(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+						if n := env.Stats()["PATCH /drivers/{id}"] - patches; n != 0 {
+							resp.Error = fmt.Errorf("a timeouts-only change sent %d PATCH /drivers/{id}; want none", n)
+						}
+						if n := env.driverTestCalls() - checks; n != 0 {
+							resp.Error = fmt.Errorf("a timeouts-only change ran %d access checks; want none", n)
+						}
+					}),
+				},
+			},
+		},
+	})
+}
+
 // TestAccS3StorageDriver_propagation grants the role its permissions only
 // after the apply's access check has failed once; the retries wait for it.
+// The plan-time check is off: it would report the missing permission at plan
+// (TestAccS3StorageDriver_crossAccountPlanFailures), which is right for a
+// role that exists, but this test is about the apply-time retries.
 func TestAccS3StorageDriver_propagation(t *testing.T) {
 	// The emulator logs every answered request; the first failed check
 	// (424) is the signal to grant the permission.
@@ -595,9 +908,12 @@ func TestAccS3StorageDriver_propagation(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: s3DriverConfig{Name: testName(t, "tf-driver"), IntegrationID: integrationID, Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/"}.String(),
+				Config: testAccConfig(
+					testAccProviderConfig(map[string]string{"on_plan": "false"}),
+					s3DriverConfig{Name: testName(t, "tf-driver"), IntegrationID: integrationID, Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/"}.String(),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					expectAccessSuccess(testS3DriverAddress),
+					expectAccessSuccess(),
 					stateCheckFunc(func(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 						if n := env.driverTestCalls(); n < 2 {
 							resp.Error = fmt.Errorf("the platform ran %d access checks; want a failed one before the grant and a passing one after", n)
@@ -611,7 +927,8 @@ func TestAccS3StorageDriver_propagation(t *testing.T) {
 }
 
 // TestAccS3StorageDriver_propagationTimeout fails the apply with the last
-// result when the permission never comes.
+// result when the permission never comes. As in
+// TestAccS3StorageDriver_propagation, only the apply-time check runs.
 func TestAccS3StorageDriver_propagationTimeout(t *testing.T) {
 	env := testAccS3Env(t)
 	bucket := env.bucket(t)
@@ -623,7 +940,7 @@ func TestAccS3StorageDriver_propagationTimeout(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: testAccConfig(
-					testAccProviderConfig(map[string]string{"propagation_timeout": "5s"}),
+					testAccProviderConfig(map[string]string{"on_plan": "false", "propagation_timeout": "5s"}),
 					s3DriverConfig{Name: testName(t, "tf-driver"), IntegrationID: integrationID, Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/"}.String(),
 				),
 				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*retried\s+for\s+5s.*list:\s+FAILED.*"Action":\s+"s3:ListBucket"`),
@@ -636,10 +953,12 @@ func TestAccS3StorageDriver_propagationTimeout(t *testing.T) {
 	}
 }
 
-// TestAccS3StorageDriver_severityWarning lets a failed plan-time check
-// through as a warning.
+// TestAccS3StorageDriver_severityWarning lets a failed check through as a
+// warning, at plan time and before creating the driver, and records the
+// failure in access.
 func TestAccS3StorageDriver_severityWarning(t *testing.T) {
 	env := testAccS3Env(t)
+	diags := testAccDiagnosticLog(t)
 	bucket := env.bucket(t)
 	noPut := env.keyIntegration(t, s3DriverPolicy(t, bucket, "raw/", false, policy.ActionPutObject))
 
@@ -654,10 +973,83 @@ func TestAccS3StorageDriver_severityWarning(t *testing.T) {
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("access").AtMapKey("success"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("access").AtMapKey("checks"), knownvalue.ListPartial(map[int]knownvalue.Check{
+						3: knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("write"), "success": knownvalue.Bool(false)}),
+					})),
 				},
 			},
 		},
 	})
+	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time.", "write: FAILED", `access_check.severity is "warning"`)
+	diags.expectWarning(t, "ApplyResourceChange", "Storage Access Check Failed", "Checked before creating the driver", "write: FAILED")
+}
+
+// diagnosticLog is the log of the provider under test, which records every
+// diagnostic it returns. terraform-plugin-testing does not expose warnings,
+// so tests read them here.
+type diagnosticLog struct {
+	path string
+}
+
+// testAccDiagnosticLog sends the logs of Terraform (at WARN) and of the
+// provider under test (at TRACE, which TF_ACC_LOG_PATH implies) to a file of
+// the test.
+func testAccDiagnosticLog(t *testing.T) *diagnosticLog {
+	t.Helper()
+	l := &diagnosticLog{path: filepath.Join(t.TempDir(), "terraform.log")}
+	t.Setenv("TF_ACC_LOG_PATH", l.path)
+	t.Setenv("TF_ACC_LOG", "WARN")
+	return l
+}
+
+// expectWarning fails the test unless the provider returned, from the given
+// RPC (e.g. "PlanResourceChange"), a warning with the given summary whose
+// detail contains every one of details.
+func (l *diagnosticLog) expectWarning(t *testing.T, rpc, summary string, details ...string) {
+	t.Helper()
+	found := l.warnings(t, rpc, summary)
+	for _, w := range found {
+		missing := false
+		for _, d := range details {
+			missing = missing || !strings.Contains(w, d)
+		}
+		if !missing {
+			return
+		}
+	}
+	t.Errorf("the provider returned no %q warning from %s whose detail contains %q; %d such warnings:\n%s",
+		summary, rpc, details, len(found), strings.Join(found, "\n"))
+}
+
+// logEntryStart matches the first line of an entry; hclog writes multi-line
+// values (a diagnostic's detail) on the indented lines after it.
+var logEntryStart = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T`)
+
+// warnings returns the log entries of the warnings with the given summary
+// that the provider returned from rpc.
+func (l *diagnosticLog) warnings(t *testing.T, rpc, summary string) []string {
+	t.Helper()
+	data, err := os.ReadFile(l.path)
+	if err != nil {
+		t.Fatalf("reading the provider log: %v", err)
+	}
+	var entries []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if logEntryStart.MatchString(line) || len(entries) == 0 {
+			entries = append(entries, line)
+		} else {
+			entries[len(entries)-1] += "\n" + line
+		}
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.Contains(e, "Response contains warning diagnostic") &&
+			strings.Contains(e, "tf_rpc="+rpc) &&
+			strings.Contains(e, fmt.Sprintf("diagnostic_summary=%q", summary)) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // TestS3StorageDriver_validation rejects malformed inputs before any API call.
@@ -692,4 +1084,80 @@ resource "dataloop_s3_storage_driver" "bad" {
 			},
 		},
 	})
+}
+
+// TestS3StorageDriver_unconfigured calls the driver's CRUD methods and the
+// storage_access data source's Read without provider data, as a provider
+// bug would: each reports an error instead of panicking.
+func TestS3StorageDriver_unconfigured(t *testing.T) {
+	ctx := context.Background()
+	r := &s3DriverResource{}
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	timeoutTypes := map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType}
+	state := tfsdk.State{Schema: schemaResp.Schema}
+	if diags := state.Set(ctx, &s3DriverModel{
+		ID: types.StringValue("drv-1"), ProjectID: types.StringValue(testProjectID), Name: types.StringValue("d"),
+		IntegrationID: types.StringValue("int-1"), Bucket: types.StringValue("acme"), Region: types.StringValue("eu-west-1"),
+		Path: driverPathString("raw/"), AllowDelete: types.BoolValue(false), StorageClass: types.StringNull(), Endpoint: types.StringNull(),
+		CreatedAt: types.StringNull(), Creator: types.StringNull(), Access: types.ObjectNull(accessAttrTypes),
+		Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutTypes)},
+	}); diags.HasError() {
+		t.Fatal(diags)
+	}
+	plan := tfsdk.Plan(state)
+	empty := tfsdk.State{Schema: state.Schema, Raw: tftypes.NewValue(state.Raw.Type(), nil)}
+
+	ds := &storageAccessDataSource{}
+	var dsSchemaResp datasource.SchemaResponse
+	ds.Schema(ctx, datasource.SchemaRequest{}, &dsSchemaResp)
+	dsState := tfsdk.State{Schema: dsSchemaResp.Schema, Raw: tftypes.NewValue(dsSchemaResp.Schema.Type().TerraformType(ctx), nil)}
+	if diags := dsState.SetAttribute(ctx, path.Root("driver_id"), types.StringValue("drv-1")); diags.HasError() {
+		t.Fatal(diags)
+	}
+
+	for name, call := range map[string]func() diag.Diagnostics{
+		"Create": func() diag.Diagnostics {
+			resp := &fwresource.CreateResponse{State: empty}
+			r.Create(ctx, fwresource.CreateRequest{Plan: plan}, resp)
+			return resp.Diagnostics
+		},
+		"Read": func() diag.Diagnostics {
+			resp := &fwresource.ReadResponse{State: state}
+			r.Read(ctx, fwresource.ReadRequest{State: state}, resp)
+			return resp.Diagnostics
+		},
+		"Update": func() diag.Diagnostics {
+			// A rename, so that the update has something to send.
+			renamed := tfsdk.Plan{Schema: plan.Schema, Raw: plan.Raw.Copy()}
+			if diags := renamed.SetAttribute(ctx, path.Root("name"), types.StringValue("d2")); diags.HasError() {
+				return diags
+			}
+			resp := &fwresource.UpdateResponse{State: state}
+			r.Update(ctx, fwresource.UpdateRequest{Plan: renamed, State: state}, resp)
+			return resp.Diagnostics
+		},
+		"Delete": func() diag.Diagnostics {
+			resp := &fwresource.DeleteResponse{State: state}
+			r.Delete(ctx, fwresource.DeleteRequest{State: state}, resp)
+			return resp.Diagnostics
+		},
+		"storage_access Read": func() diag.Diagnostics {
+			resp := &datasource.ReadResponse{State: dsState}
+			ds.Read(ctx, datasource.ReadRequest{Config: tfsdk.Config(dsState)}, resp)
+			return resp.Diagnostics
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Fatalf("panicked: %v", p)
+				}
+			}()
+			diags := call()
+			if !diags.HasError() || diags.Errors()[0].Summary() != "Unconfigured Dataloop Provider" {
+				t.Errorf("diagnostics = %v, want the Unconfigured Dataloop Provider error", diags)
+			}
+		})
+	}
 }

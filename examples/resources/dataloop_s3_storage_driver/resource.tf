@@ -17,6 +17,23 @@ resource "dataloop_s3_storage_driver" "raw" {
 }
 
 # An S3-compatible store (MinIO, Ceph, ...) through an access key integration.
+# AWS does not know the store's key, so the integration turns off the
+# provider's AWS credential check; the driver's access check still probes
+# the bucket at the store's endpoint.
+variable "minio_secret_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "dataloop_aws_access_key_integration" "minio" {
+  name                         = "lab-minio"
+  access_key_id                = "lab-datasets-reader"
+  secret_access_key_wo         = var.minio_secret_key
+  secret_access_key_wo_version = 1
+  verify_credentials           = false
+}
+
 resource "dataloop_s3_storage_driver" "minio" {
   project_id     = data.dataloop_project.driving.id
   name           = "lab-minio"
