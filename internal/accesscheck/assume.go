@@ -102,6 +102,7 @@ func (c *Checker) assumeRole(ctx context.Context, creds AWSCredentials, base aws
 	switch {
 	case ae.accessDenied():
 		check.retryable = true
+		check.Input = InputRoleARN
 		caller := c.callerARN(ctx, client)
 		who := "the credentials"
 		if caller != "" {
@@ -117,8 +118,10 @@ func (c *Checker) assumeRole(ctx context.Context, creds AWSCredentials, base aws
 	case ae.unknownKey():
 		// A key created seconds ago is refused until it has propagated.
 		check.retryable = true
+		check.Input = InputAccessKeyID
 		check.Message = fmt.Sprintf("The access key was rejected (%s). Check the access key ID; a key created moments ago can take a few seconds to become valid.", ae.describe())
 	case ae.badCredentials():
+		check.Input = InputSecretAccessKey
 		check.Message = fmt.Sprintf("The credentials were rejected (%s). Check the secret access key.", ae.describe())
 	default:
 		check.Message = fmt.Sprintf("sts:AssumeRole on %s failed: %s.", creds.RoleARN, ae.describe())

@@ -88,9 +88,11 @@ func keyFailure(accessKeyID string, err error) (Check, error) {
 	case ae.unknownKey():
 		// A key created seconds ago is refused until it has propagated.
 		ch.retryable = true
+		ch.Input = InputAccessKeyID
 		ch.Message = fmt.Sprintf("AWS does not know access key %s (%s). Check the access key ID and that the key is active; a key created moments ago can take a few seconds to become valid.",
 			accessKeyID, ae.describe())
 	case ae.code == codeSignatureDoesNotMatch:
+		ch.Input = InputSecretAccessKey
 		ch.Message = fmt.Sprintf("AWS rejected the secret access key given for access key %s (%s). Check that the secret belongs to this key.",
 			accessKeyID, ae.describe())
 	case ae.badCredentials():

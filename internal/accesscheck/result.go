@@ -16,6 +16,13 @@ const (
 	CheckDelete      = "delete"
 )
 
+// Inputs a failed check can point at (Check.Input).
+const (
+	InputAccessKeyID     = "access_key_id"
+	InputSecretAccessKey = "secret_access_key"
+	InputRoleARN         = "role_arn"
+)
+
 // Check is the outcome of one step of an access check.
 type Check struct {
 	Name    string
@@ -29,6 +36,9 @@ type Check struct {
 	// assume_role) that fixes a failed or warning check; empty when there
 	// is nothing to grant.
 	Hint string
+	// Input names the input at fault when the failure points at one:
+	// "access_key_id", "secret_access_key" or "role_arn"; empty otherwise.
+	Input string
 
 	// retryable marks a failure that IAM propagation can explain.
 	retryable bool

@@ -161,9 +161,16 @@ func credentialInputPath(field string) path.Path {
 }
 
 // credentialFailurePath is the attribute a failed credential check points
-// at: role_arn when only the role failed, else access_key_id.
+// at: the input the checker blames, else role_arn for a role that cannot
+// be assumed, else access_key_id.
 func credentialFailurePath(res accesscheck.Result) path.Path {
-	if failed := res.Failed(); len(failed) > 0 && failed[0].Name == accesscheck.CheckAssumeRole {
+	failed := res.Failed()
+	switch {
+	case len(failed) == 0:
+		return path.Root("access_key_id")
+	case failed[0].Input != "":
+		return credentialInputPath(failed[0].Input)
+	case failed[0].Name == accesscheck.CheckAssumeRole:
 		return path.Root("role_arn")
 	}
 	return path.Root("access_key_id")
@@ -173,10 +180,10 @@ func credentialFailurePath(res accesscheck.Result) path.Path {
 // failed one, the fix. It names the access key ID, never the secret.
 func credentialFailureDetail(creds accesscheck.AWSCredentials, res accesscheck.Result, when string) string {
 	var b strings.Builder
-	if creds.RoleARN != "" {
-		fmt.Fprintf(&b, "The Dataloop platform could not use access key %s to assume role %s.\n", creds.AccessKeyID, creds.RoleARN)
+	if failed := res.Failed(); creds.RoleARN != "" && len(failed) > 0 && failed[0].Name == accesscheck.CheckAssumeRole {
+		fmt.Fprintf(&b, "The provider checked with AWS whether access key %s can assume role %s, and it cannot.\n", creds.AccessKeyID, creds.RoleARN)
 	} else {
-		fmt.Fprintf(&b, "The Dataloop platform could not use access key %s: AWS does not accept it.\n", creds.AccessKeyID)
+		fmt.Fprintf(&b, "The provider checked access key %s with AWS, and AWS does not accept it.\n", creds.AccessKeyID)
 	}
 	b.WriteString(when + "\n\nChecks:\n")
 	for _, c := range res.Checks {

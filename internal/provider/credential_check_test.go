@@ -390,7 +390,10 @@ func TestReportCredentialCheck(t *testing.T) {
 		{Name: accesscheck.CheckAssumeRole, Message: "Access denied.", Hint: hint},
 	}}
 	keyRejected := accesscheck.Result{Checks: []accesscheck.Check{
-		{Name: accesscheck.CheckCredentials, Message: "AWS does not know access key " + keyID + "."},
+		{Name: accesscheck.CheckCredentials, Message: "AWS does not know access key " + keyID + ".", Input: accesscheck.InputAccessKeyID},
+	}}
+	secretRejected := accesscheck.Result{Checks: []accesscheck.Check{
+		{Name: accesscheck.CheckCredentials, Message: "AWS rejected the secret access key.", Input: accesscheck.InputSecretAccessKey},
 	}}
 	tests := map[string]struct {
 		res      accesscheck.Result
@@ -407,6 +410,10 @@ func TestReportCredentialCheck(t *testing.T) {
 		"key rejected": {
 			res: keyRejected, severity: severityError, wantPath: "access_key_id",
 			want: []string{"credentials: FAILED", `To fix "credentials"`, "secret_access_key_wo_version"},
+		},
+		"secret rejected": {
+			res: secretRejected, severity: severityError, wantPath: "secret_access_key_wo",
+			want: []string{"credentials: FAILED", "checked access key " + keyID + " with AWS"},
 		},
 		"warning": {res: keyRejected, severity: severityWarning, wantOK: true, wantPath: "access_key_id"},
 		"input error": {

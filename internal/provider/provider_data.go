@@ -85,6 +85,10 @@ const (
 	defaultReadTimeout   = 2 * time.Minute
 	defaultUpdateTimeout = 5 * time.Minute
 	defaultDeleteTimeout = 5 * time.Minute
+
+	// cleanupTimeout bounds the removal of a half-created object after a
+	// failed multi-step create, whose own deadline may have passed.
+	cleanupTimeout = 30 * time.Second
 )
 
 // timeoutsAttribute is the shared timeouts schema of the resources. It is a

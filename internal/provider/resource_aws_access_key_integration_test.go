@@ -136,7 +136,7 @@ func TestAccAWSAccessKeyIntegration_changeAccessKeyID(t *testing.T) {
 			{
 				Config:      env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, newKeyID, secret, 1),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*access_key_id.*SignatureDoesNotMatch`),
+				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*secret_access_key_wo.*SignatureDoesNotMatch`),
 			},
 			{
 				Config: env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, newKeyID, newSecret, 1),

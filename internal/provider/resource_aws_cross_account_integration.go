@@ -134,7 +134,11 @@ func (r *awsCrossAccountIntegrationResource) Create(ctx context.Context, req res
 			// Delete what was just created so a failed apply leaves nothing
 			// behind that Terraform does not track.
 			detail := fmt.Sprintf("Integration %q was created, but binding role %s to it failed: %s", integration.ID, role, err)
-			if derr := r.data.Client.DeleteIntegration(ctx, orgID, integration.ID); derr != nil && !platform.IsNotFound(derr) {
+			// GOTCHA: the create timeout may be what failed the bind, so the
+			// cleanup gets a context of its own.
+			cleanupCtx, cancelCleanup := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+			defer cancelCleanup()
+			if derr := r.data.Client.DeleteIntegration(cleanupCtx, orgID, integration.ID); derr != nil && !platform.IsNotFound(derr) {
 				detail += fmt.Sprintf("\n\nDeleting the integration again also failed: %s. Delete integration %q "+
 					"in the Dataloop console, or import it with terraform import.", derr, integration.ID)
 			} else {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/emulator"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
 
@@ -186,6 +188,43 @@ func TestAccAWSCrossAccountIntegration_bindFailureCleansUp(t *testing.T) {
 	for _, i := range integrations {
 		if i.Name == name {
 			t.Errorf("integration %s (%s) was left behind after the failed bind", i.ID, i.Name)
+		}
+	}
+}
+
+// When the create timeout runs out while the role is being bound, the
+// cleanup still deletes the integration: it gets a context of its own.
+func TestAccAWSCrossAccountIntegration_bindTimeoutCleansUp(t *testing.T) {
+	testAccEmulator(t, func(o *emulator.Options) {
+		o.Faults = emulator.Faults{Latency: time.Minute, Routes: []string{"PATCH /orgs/{orgId}/integrations"}}
+	})
+	name := testName(t, "tf-acc-cross")
+	config := fmt.Sprintf(`
+resource "dataloop_aws_cross_account_integration" "test" {
+  name     = %q
+  role_arn = "arn:aws:iam::210987654321:role/dataloop-access"
+  timeouts = { create = "3s" }
+}
+`, name)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Unable to Bind IAM Role.*deadline exceeded.*deleted again`),
+			},
+		},
+	})
+
+	integrations, err := testClient(t).ListIntegrations(context.Background(), testOrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range integrations {
+		if i.Name == name {
+			t.Errorf("integration %s (%s) was left behind after the bind timed out", i.ID, i.Name)
 		}
 	}
 }
