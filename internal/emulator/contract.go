@@ -116,7 +116,7 @@ var Extensions = []Extension{
 
 // testFailureSchema describes the emulator's 424 body of a failed access test.
 func testFailureSchema() *openapi3.Schema {
-	closed := openapi3.AdditionalProperties{Has: openapi3.BoolPtr(false)}
+	closed := openapi3.AdditionalProperties{Has: openapi3.Ptr(false)}
 	check := openapi3.NewObjectSchema().
 		WithProperty("name", openapi3.NewStringSchema()).
 		WithProperty("success", openapi3.NewBoolSchema()).

@@ -55,7 +55,9 @@ func echoServer(t *testing.T, status int, echo string) *Client {
 			if c, ok := opts["content"].(string); ok {
 				var sa map[string]any
 				_ = json.Unmarshal([]byte(c), &sa)
-				parts = append(parts, "private_key="+sa["private_key"].(string))
+				if key, ok := sa["private_key"].(string); ok {
+					parts = append(parts, "private_key="+key)
+				}
 			}
 			answer = map[string]any{"message": "bad options: " + strings.Join(parts, ", "),
 				"checks": []map[string]any{{"name": "write", "success": false, "message": strings.Join(parts, ", ")}}}
