@@ -48,7 +48,10 @@ func (d *platformIAMUserDataSource) Schema(_ context.Context, _ datasource.Schem
 			"integration, to name as the principal of a role's trust policy.\n\n" +
 			"With `integration_id`, it is that integration's user. Without it, it is the user of one of the " +
 			"organization's cross-account integrations that no role is bound to yet (the console's \"choose from " +
-			"unassigned IAM users\"), the oldest one first; it is an error when there is none.",
+			"unassigned IAM users\"), the oldest one first; it is an error when there is none.\n\n" +
+			"~> **Note:** Without `integration_id` the answer changes once a role is bound to the chosen " +
+			"integration: the next read picks another unassigned user, or fails when none is left. Use it for a " +
+			"one-off lookup; a configuration that keeps a trust policy should pass `integration_id`.",
 		Attributes: map[string]schema.Attribute{
 			// Optional
 			"integration_id": schema.StringAttribute{
