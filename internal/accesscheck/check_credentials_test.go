@@ -211,7 +211,7 @@ func TestCheckCredentialsUntilReady_NeverTrusted(t *testing.T) {
 	other := e.moto.CreateUser(t, uniqueName("other"), "")
 	arn := e.moto.CreateRole(t, uniqueName("role"), trustPolicy(t, other.UserARN, ""), "")
 	creds := accesscheck.AWSCredentials{AccessKeyID: e.user.AccessKeyID, SecretAccessKey: e.user.SecretAccessKey, RoleARN: arn}
-	res, err := e.checker(accesscheck.Options{}).CheckCredentialsUntilReady(context.Background(), creds, 2*time.Second)
+	res, err := e.checker(accesscheck.Options{}).CheckCredentialsUntilReady(context.Background(), creds, 10*time.Second)
 	if err != nil {
 		t.Fatalf("check error: %v", err)
 	}

@@ -109,7 +109,7 @@ func TestCreateAfterDeadlineLooksUp(t *testing.T) {
 			env.srv.SetFaults(emulator.Faults{LatencyAfter: time.Hour, Routes: []string{sc.route}})
 			env.srv.ResetStats()
 
-			ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 			defer cancel()
 			id, err := create(ctx)
 			env.srv.SetFaults(emulator.Faults{})

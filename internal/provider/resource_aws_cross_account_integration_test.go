@@ -203,7 +203,7 @@ func TestAccAWSCrossAccountIntegration_bindTimeoutCleansUp(t *testing.T) {
 resource "dataloop_aws_cross_account_integration" "test" {
   name     = %q
   role_arn = "arn:aws:iam::210987654321:role/dataloop-access"
-  timeouts = { create = "3s" }
+  timeouts = { create = "10s" }
 }
 `, name)
 
