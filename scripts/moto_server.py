@@ -3,13 +3,16 @@
 behave like AWS for the requests the access checker sends.
 
 Usage: moto_server.py [--port N] [--port-file PATH] [--watch-stdin]
+                      [--remove-dir DIR]
 
 With --port 0 (the default) the OS picks a free port; the bound port is
 printed as "MOTO_PORT=<n>" on stdout and, with --port-file, written to that
 file once the socket is listening, so callers never race for a port. With
 --watch-stdin the server exits when its stdin reaches end of file, so a
 parent that holds the other end of a pipe never leaves it running, even
-when the parent is killed.
+when the parent is killed. With --remove-dir the server removes DIR (the
+temporary directory its parent made for the log and port file) as it
+exits, since a parent that exited first cannot.
 
 Patches (moto 5.2.x):
 
@@ -35,6 +38,7 @@ Patches (moto 5.2.x):
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -115,9 +119,19 @@ def _patch_head_bucket_errors():
     s3_responses.S3Response._bucket_response = _bucket_response
 
 
+_remove_dir = ""
+
+
+def _cleanup():
+    if _remove_dir:
+        shutil.rmtree(_remove_dir, ignore_errors=True)
+
+
 def _exit_on_stdin_eof():
     while sys.stdin.buffer.read(4096):
         pass
+    # os._exit skips finally blocks and atexit, so clean up here.
+    _cleanup()
     os._exit(0)
 
 
@@ -158,7 +172,10 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file", default="")
     parser.add_argument("--watch-stdin", action="store_true")
+    parser.add_argument("--remove-dir", default="")
     args = parser.parse_args()
+    global _remove_dir
+    _remove_dir = args.remove_dir
 
     if not moto.__version__.startswith("5.2."):
         # The patches replace moto internals; check them on a new version.
@@ -191,7 +208,10 @@ def main():
     signal.signal(signal.SIGINT, stop)
     if args.watch_stdin:
         threading.Thread(target=_exit_on_stdin_eof, daemon=True).start()
-    server.serve_forever()
+    try:
+        server.serve_forever()
+    finally:
+        _cleanup()
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ type Moto struct {
 	AdminARN             string
 	AdminAccessKeyID     string
 	AdminSecretAccessKey string
-	// LogPath is the file that holds the server's output.
+	// LogPath is the file that holds the server's output; it is removed
+	// with the server when MotoOptions.Dir was left empty.
 	LogPath string
 
 	cmd      *exec.Cmd
@@ -66,7 +67,7 @@ type Moto struct {
 // MotoOptions configures StartMotoProcess. The zero value is usable.
 type MotoOptions struct {
 	// Dir receives the server log and port file; default: a new temporary
-	// directory.
+	// directory, removed when the server exits.
 	Dir string
 	// Python is the interpreter with moto installed; default
 	// $DATALOOP_MOTO_PYTHON, else "python3".
@@ -84,12 +85,23 @@ type MotoOptions struct {
 // Stop is called or when this process exits. It is for non-test callers
 // such as the demo; tests use StartMoto or SharedMoto.
 func StartMotoProcess(ctx context.Context, opts MotoOptions) (*Moto, error) {
+	// ownDir is the temporary directory made here, which must not outlive
+	// the server. SharedMoto's server outlives the test binary, so the
+	// launcher removes it on the exits it handles (stdin closed, SIGTERM);
+	// this process removes it on the others (Stop's kill, a crash, a failed
+	// start).
+	var ownDir string
 	if opts.Dir == "" {
 		dir, err := os.MkdirTemp("", "dataloop-moto-")
 		if err != nil {
 			return nil, err
 		}
-		opts.Dir = dir
+		opts.Dir, ownDir = dir, dir
+	}
+	removeOwnDir := func() {
+		if ownDir != "" {
+			_ = os.RemoveAll(ownDir)
+		}
 	}
 	if opts.Python == "" {
 		opts.Python = envOr("DATALOOP_MOTO_PYTHON", "python3")
@@ -101,6 +113,7 @@ func StartMotoProcess(ctx context.Context, opts MotoOptions) (*Moto, error) {
 		opts.StartTimeout = 90 * time.Second
 	}
 	if _, err := os.Stat(opts.Script); err != nil {
+		removeOwnDir()
 		return nil, fmt.Errorf("moto launcher: %w", err)
 	}
 
@@ -109,19 +122,26 @@ func StartMotoProcess(ctx context.Context, opts MotoOptions) (*Moto, error) {
 	logPath := filepath.Join(opts.Dir, "moto.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
+		removeOwnDir()
 		return nil, err
 	}
 	defer logFile.Close()
 
+	args := []string{opts.Script, "--port", "0", "--port-file", portFile, "--watch-stdin"}
+	if ownDir != "" {
+		args = append(args, "--remove-dir", ownDir)
+	}
 	// NOTE: not CommandContext: the server must outlive the start context.
-	cmd := exec.Command(opts.Python, opts.Script, "--port", "0", "--port-file", portFile, "--watch-stdin")
+	cmd := exec.Command(opts.Python, args...)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
+		removeOwnDir()
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
+		removeOwnDir()
 		return nil, fmt.Errorf("starting moto (%s %s): %w", opts.Python, opts.Script, err)
 	}
 	m := &Moto{
@@ -134,18 +154,22 @@ func StartMotoProcess(ctx context.Context, opts MotoOptions) (*Moto, error) {
 	}
 	go func() {
 		m.waitErr = cmd.Wait()
+		removeOwnDir()
 		close(m.exited)
 	}()
 
 	ctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
 	defer cancel()
+	// The log is read before Stop, which may remove it.
 	if err := m.waitForPort(ctx, portFile); err != nil {
+		logTail := tail(logPath, 20)
 		m.Stop()
-		return nil, fmt.Errorf("%w\n%s", err, tail(logPath, 20))
+		return nil, fmt.Errorf("%w\n%s", err, logTail)
 	}
 	if err := m.bootstrap(ctx); err != nil {
+		logTail := tail(logPath, 20)
 		m.Stop()
-		return nil, fmt.Errorf("configuring moto: %w\n%s", err, tail(logPath, 20))
+		return nil, fmt.Errorf("configuring moto: %w\n%s", err, logTail)
 	}
 	return m, nil
 }
@@ -175,7 +199,8 @@ var shared struct {
 
 // SharedMoto returns one moto server shared by every test of the test
 // binary, started on first use. Tests sharing it must use unique resource
-// names. It is never stopped explicitly: it exits with the test binary.
+// names. It is never stopped explicitly: it exits with the test binary and
+// removes its temporary directory (log and port file) as it does.
 func SharedMoto(t testing.TB) *Moto {
 	t.Helper()
 	shared.once.Do(func() {

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -86,6 +90,61 @@ func TestMoto(t *testing.T) {
 		var re *awshttp.ResponseError
 		if !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusNotFound {
 			t.Fatalf("HeadBucket on a missing bucket: got %v, want 404", err)
+		}
+	})
+}
+
+// TestMotoRemovesItsTemporaryDir checks that a server started without a
+// Dir leaves no directory behind, whether it is stopped or its parent exits
+// first (SharedMoto's case, played by closing the launcher's stdin).
+func TestMotoRemovesItsTemporaryDir(t *testing.T) {
+	t.Run("stopped", func(t *testing.T) {
+		m, err := StartMotoProcess(context.Background(), MotoOptions{})
+		if err != nil {
+			t.Fatalf("starting moto: %v", err)
+		}
+		dir := filepath.Dir(m.LogPath)
+		m.Stop()
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s remains after Stop (stat: %v)", dir, err)
+		}
+	})
+
+	t.Run("parent gone", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "moto")
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		portFile := filepath.Join(dir, "moto.port")
+		cmd := exec.Command(envOr("DATALOOP_MOTO_PYTHON", "python3"), envOr("DATALOOP_MOTO_SCRIPT", defaultScript()),
+			"--port", "0", "--port-file", portFile, "--watch-stdin", "--remove-dir", dir)
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		m := &Moto{cmd: cmd, stdin: stdin, exited: make(chan struct{})}
+		go func() {
+			m.waitErr = cmd.Wait()
+			close(m.exited)
+		}()
+		t.Cleanup(m.Stop)
+		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		defer cancel()
+		if err := m.waitForPort(ctx, portFile); err != nil {
+			t.Fatal(err)
+		}
+		// The launcher's own exit, not this process, must remove the dir.
+		_ = stdin.Close()
+		select {
+		case <-m.exited:
+		case <-ctx.Done():
+			t.Fatal("moto did not exit after its stdin was closed")
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s remains after the launcher exited (stat: %v)", dir, err)
 		}
 	})
 }
