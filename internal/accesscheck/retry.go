@@ -44,7 +44,7 @@ func (c *Checker) CheckCredentialsUntilReady(ctx context.Context, creds AWSCrede
 // debug log.
 func (c *Checker) untilReady(ctx context.Context, timeout time.Duration, fields map[string]any, check func() (Result, error)) (Result, error) {
 	deadline := c.now().Add(timeout)
-	delay := retryInitialDelay
+	backoff := &PropagationBackoff{delay: retryInitialDelay, random: c.random}
 	for attempt := 1; ; attempt++ {
 		res, err := check()
 		res.Attempts = attempt
@@ -55,19 +55,36 @@ func (c *Checker) untilReady(ctx context.Context, timeout time.Duration, fields 
 		if remaining <= 0 {
 			return res, nil
 		}
-		wait := min(c.jitter(delay), remaining)
+		wait := backoff.Next(remaining)
 		f := maps.Clone(fields)
 		f["attempt"], f["delay_ms"], f["failed"] = attempt, wait.Milliseconds(), res.Error()
 		c.debug(ctx, "Retrying access check", f)
 		if err := c.sleep(ctx, wait); err != nil {
 			return res, err
 		}
-		delay = min(2*delay, retryMaxDelay)
 	}
 }
 
-func (c *Checker) jitter(d time.Duration) time.Duration {
-	return d/2 + time.Duration(c.random()*float64(d/2))
+// PropagationBackoff is the wait schedule of retries that IAM propagation
+// explains, shared by the checker and by callers that retry a platform-side
+// check: exponential from 500ms, capped at 15s, each wait drawn from the upper
+// half of its step so checks started together do not retry in step.
+type PropagationBackoff struct {
+	delay  time.Duration
+	random func() float64
+}
+
+// NewPropagationBackoff starts a schedule at its first step.
+func NewPropagationBackoff() *PropagationBackoff {
+	return &PropagationBackoff{delay: retryInitialDelay, random: randomFloat}
+}
+
+// Next returns the wait before the next attempt, never more than remaining,
+// so the last attempt runs at the deadline rather than before it.
+func (b *PropagationBackoff) Next(remaining time.Duration) time.Duration {
+	wait := b.delay/2 + time.Duration(b.random()*float64(b.delay/2))
+	b.delay = min(2*b.delay, retryMaxDelay)
+	return min(wait, remaining)
 }
 
 func randomFloat() float64 { return rand.Float64() }

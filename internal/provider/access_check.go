@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,12 +41,6 @@ const platformCheckName = "platform"
 // sends to the platform at a time. Terraform plans and applies up to ten
 // resources in parallel, and every check writes to the customer's bucket.
 const maxConcurrentAccessChecks = 4
-
-// Backoff of the apply-time check while IAM changes propagate.
-const (
-	propagationBaseBackoff = time.Second
-	propagationMaxBackoff  = 15 * time.Second
-)
 
 // s3AccessTarget is one storage location the platform must be able to use.
 type s3AccessTarget struct {
@@ -359,7 +352,7 @@ func (r *accessRun) checkUntilReady(ctx context.Context, client *platform.Client
 	}
 
 	deadline := time.Now().Add(timeout)
-	backoff := propagationBaseBackoff
+	backoff := accesscheck.NewPropagationBackoff()
 	for attempt := 1; ; attempt++ {
 		o, err := r.platformTest(ctx, client, t)
 		if err != nil {
@@ -375,8 +368,7 @@ func (r *accessRun) checkUntilReady(ctx context.Context, client *platform.Client
 				map[string]any{"bucket": t.Bucket, "attempts": attempt, "timeout": timeout.String()})
 			return o, nil
 		}
-		// NOTE: the last attempt runs at the deadline, not before it.
-		wait := min(jitter(backoff), remaining)
+		wait := backoff.Next(remaining)
 		tflog.Debug(ctx, "Access check failed in a way IAM propagation explains; retrying",
 			map[string]any{"bucket": t.Bucket, "attempt": attempt, "wait": wait.String(), "failed": checkNames(o.failed())})
 		select {
@@ -389,7 +381,6 @@ func (r *accessRun) checkUntilReady(ctx context.Context, client *platform.Client
 				ctx.Err(), strings.Join(failed, "; "))
 		case <-time.After(wait):
 		}
-		backoff = min(2*backoff, propagationMaxBackoff)
 	}
 }
 
@@ -450,11 +441,6 @@ func checkNames(checks []platform.CheckResult) []string {
 		names[i] = c.Name
 	}
 	return names
-}
-
-// jitter spreads retries of parallel checks: d ± 20%.
-func jitter(d time.Duration) time.Duration {
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
 // Attribute types of the computed access attribute.
