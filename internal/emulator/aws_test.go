@@ -122,13 +122,13 @@ func TestDriverTestSTS(t *testing.T) {
 	role := m.CreateRole(t, uniqueName("emu-sts-role"), trustPolicy(t, key.UserARN), bucketPolicy(t, bucket, ""))
 	created := a.createIntegration("sts", "aws-sts", map[string]any{"key": key.AccessKeyID, "secret": key.SecretAccessKey, "roleArns": role})
 	iid := created.str("id")
-	if v := metaValue(created, "trust-established"); v != "false" {
-		t.Errorf("trust-established = %q before any test", v)
+	if v := metaValue(created, "status"); v == "trust-established" {
+		t.Errorf("status = %q before any test", v)
 	}
 	a.must(204, "POST", "/drivers/test", driverBody("sts", iid, "aws-sts", bucket, "", false))
 	got := a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+iid, nil).obj()
-	if v := metaValue(got, "trust-established"); v != "true" {
-		t.Errorf("trust-established = %q after a successful test", v)
+	if v := metaValue(got, "status"); v != "trust-established" {
+		t.Errorf("status = %q after a successful test", v)
 	}
 
 	// A role that does not trust the user cannot be assumed.
@@ -139,8 +139,8 @@ func TestDriverTestSTS(t *testing.T) {
 	if f := failedChecks(r); f["assume_role"] == "" {
 		t.Errorf("untrusting role: %s", r.raw)
 	}
-	if v := metaValue(a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+iid2, nil).obj(), "trust-established"); v != "false" {
-		t.Errorf("trust-established = %q after assume_role failed", v)
+	if v := metaValue(a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+iid2, nil).obj(), "status"); v == "trust-established" {
+		t.Errorf("status = %q after assume_role failed", v)
 	}
 
 	// A trusting role without s3:PutObject fails the test on write, but
@@ -151,8 +151,8 @@ func TestDriverTestSTS(t *testing.T) {
 	if f := failedChecks(r); f["write"] == "" || f["assume_role"] != "" {
 		t.Errorf("role without s3:PutObject: failed checks %v", f)
 	}
-	if v := metaValue(a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+iid3, nil).obj(), "trust-established"); v != "true" {
-		t.Errorf("trust-established = %q after assume_role passed and write failed", v)
+	if v := metaValue(a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+iid3, nil).obj(), "status"); v != "trust-established" {
+		t.Errorf("status = %q after assume_role passed and write failed", v)
 	}
 }
 
@@ -205,7 +205,7 @@ func TestAWSCrossWithMoto(t *testing.T) {
 	m.CreateBucket(t, bucket, "")
 	body := driverBody("cross", iid, "aws-cross", bucket, "data/", false)
 	r := a.must(424, "POST", "/drivers/test", body)
-	if !strings.Contains(r.message(), "no role bound") {
+	if !strings.Contains(r.message(), "no role is bound") {
 		t.Errorf("unbound: %q", r.message())
 	}
 
@@ -214,8 +214,8 @@ func TestAWSCrossWithMoto(t *testing.T) {
 		"credentials": map[string]any{"type": "aws-cross", "options": map[string]any{"roleArn": role}}})
 	a.must(204, "POST", "/drivers/test", body)
 	got := a.must(200, "GET", org+"/"+iid, nil).obj()
-	if v := metaValue(got, "trust-established"); v != "true" {
-		t.Errorf("trust-established = %q after a successful test", v)
+	if v := metaValue(got, "status"); v != "trust-established" {
+		t.Errorf("status = %q after a successful test", v)
 	}
 	did := a.must(200, "POST", "/drivers", body).obj().str("id")
 	a.must(204, "GET", "/drivers/"+did+"/test", nil)
@@ -226,15 +226,15 @@ func TestAWSCrossWithMoto(t *testing.T) {
 		bucketPolicy(t, bucket, "data/"))
 	rebound := a.must(200, "PATCH", org, map[string]any{"integrationId": iid,
 		"credentials": map[string]any{"type": "aws-cross", "options": map[string]any{"roleArn": bad}}}).obj()
-	if v := metaValue(rebound, "trust-established"); v != "false" {
-		t.Errorf("trust-established = %q after rebinding", v)
+	if v := metaValue(rebound, "status"); v == "trust-established" {
+		t.Errorf("status = %q after rebinding", v)
 	}
 	r = a.must(424, "GET", "/drivers/"+did+"/test", nil)
 	if f := failedChecks(r); f["assume_role"] == "" {
 		t.Errorf("untrusted role: %s", r.raw)
 	}
-	if v := metaValue(a.must(200, "GET", org+"/"+iid, nil).obj(), "trust-established"); v != "false" {
-		t.Errorf("trust-established = %q after assume_role failed", v)
+	if v := metaValue(a.must(200, "GET", org+"/"+iid, nil).obj(), "status"); v == "trust-established" {
+		t.Errorf("status = %q after assume_role failed", v)
 	}
 
 	// A role that trusts the platform user but may not write: the test
@@ -246,8 +246,8 @@ func TestAWSCrossWithMoto(t *testing.T) {
 	if f := failedChecks(r); f["write"] == "" || f["assume_role"] != "" {
 		t.Errorf("role without s3:PutObject: failed checks %v", f)
 	}
-	if v := metaValue(a.must(200, "GET", org+"/"+iid, nil).obj(), "trust-established"); v != "true" {
-		t.Errorf("trust-established = %q after assume_role passed and write failed", v)
+	if v := metaValue(a.must(200, "GET", org+"/"+iid, nil).obj(), "status"); v != "trust-established" {
+		t.Errorf("status = %q after assume_role passed and write failed", v)
 	}
 
 	// Deleting the integration removes its IAM user.

@@ -140,7 +140,8 @@ func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t tes
 		boundRole, _ = in.Options["roleArn"].(string)
 		if boundRole == "" {
 			writeJSON(w, http.StatusFailedDependency, testFailure{Message: fmt.Sprintf(
-				"no role bound to aws-cross integration %q: bind one with PATCH /orgs/%s/integrations "+
+				"no role is bound to aws-cross integration %q, so the platform has no role to assume (sts:AssumeRole): "+
+					"bind one with PATCH /orgs/%s/integrations "+
 					`{"integrationId": %q, "credentials": {"type": "aws-cross", "options": {"roleArn": "<role arn>"}}}`,
 				in.ID, in.OrgID, in.ID)})
 			return
@@ -210,7 +211,7 @@ func assumeRoleOutcome(checks []checkJSON) (trusted, known bool) {
 	return false, false
 }
 
-// recordTrust sets trust-established after a test of a role-based (aws-cross
+// recordTrust sets the status entry after a test of a role-based (aws-cross
 // or aws-sts) integration whose assume_role check ran, unless the role was
 // rebound while the test ran.
 func (s *Server) recordTrust(id, role string, ok bool) {
@@ -223,16 +224,16 @@ func (s *Server) recordTrust(id, role string, ok bool) {
 	if boundRoleARN(in) != role {
 		return
 	}
-	value := "false"
+	value := statusTrustFailed
 	if ok {
-		value = "true"
+		value = statusTrustEstablished
 	}
-	if v, _ := in.meta(metaTrustEstablished); v == value {
+	if v, _ := in.meta(metaStatus); v == value {
 		return
 	}
 	next := snapshotIntegration(in)
 	now := nowMillis()
-	next.setMeta(metaTrustEstablished, value, now)
+	next.setMeta(metaStatus, value, now)
 	next.UpdatedAt = now
 	s.st.Integrations[id] = &next
 	if err := s.commit(); err != nil {

@@ -66,6 +66,10 @@ type Options struct {
 	// integrations and run storage checks for /drivers/test in that AWS
 	// endpoint (moto in tests and the demo).
 	AWS *AWSOptions
+	// Strict makes the emulator behave only as the published API and
+	// Dataloop's documentation describe, with none of its extensions: no
+	// roleArn echo in an integration's metadata.
+	Strict bool
 	// Logf, when set, receives one line per request and notable events.
 	// Secrets are never passed to it.
 	Logf func(format string, args ...any)

@@ -262,8 +262,15 @@ func TestAWSCrossBinding(t *testing.T) {
 	if arn := metaValue(in, "userArn"); arn != "arn:aws:iam::123456789012:user/dataloop-platform-"+id {
 		t.Errorf("userArn = %q", arn)
 	}
-	if v := metaValue(in, "trust-established"); v != "false" {
-		t.Errorf("trust-established = %q", v)
+	// Trust is published as Dataloop documents it: a status entry, and no
+	// entry of another name that a client could mistake for it.
+	if v := metaValue(in, "status"); v != "pending" {
+		t.Errorf("status = %q, want pending", v)
+	}
+	for _, m := range in["metadata"].([]any) {
+		if name := m.(map[string]any)["name"]; name != "userArn" && name != "status" {
+			t.Errorf("unexpected metadata entry %v of a new aws-cross integration", name)
+		}
 	}
 	role := "arn:aws:iam::210987654321:role/dataloop-access"
 	bound := a.must(200, "PATCH", "/orgs/"+DemoOrgID+"/integrations", map[string]any{"integrationId": id,
@@ -271,7 +278,7 @@ func TestAWSCrossBinding(t *testing.T) {
 	if v := metaValue(bound, "roleArn"); v != role {
 		t.Errorf("roleArn = %q", v)
 	}
-	if v := metaValue(bound, "trust-established"); v != "false" {
+	if v := metaValue(bound, "status"); v == "trust-established" {
 		t.Errorf("trust-established after bind = %q", v)
 	}
 	if v := metaValue(bound, "userArn"); v == "" {
@@ -552,7 +559,7 @@ func TestDriverTestWithoutAWS(t *testing.T) {
 	body = s3Driver("x", cross, map[string]any{"bucketName": "b"})
 	body["integrationType"] = "aws-cross"
 	r = a.do("POST", "/drivers/test", body)
-	if r.status != http.StatusFailedDependency || !strings.Contains(r.message(), "no role bound") {
+	if r.status != http.StatusFailedDependency || !strings.Contains(r.message(), "no role is bound") {
 		t.Errorf("aws-cross test: %d %s", r.status, r.raw)
 	}
 }

@@ -20,14 +20,29 @@ const (
 	typeAzureBlob = "azureblob"
 )
 
-// Metadata names the platform manages itself.
+// Metadata names the platform manages itself. userArn and status are
+// documented by Dataloop (its AWS S3 tutorial reads them); the roleArn echo
+// is the emulator's own and is left out in strict mode.
 const (
-	metaUserARN          = "userArn"
-	metaRoleARN          = "roleArn"
-	metaTrustEstablished = "trust-established"
-	metaEmail            = "email"
-	metaResourceName     = "resourceName"
+	metaUserARN      = "userArn"
+	metaStatus       = "status"
+	metaRoleARN      = "roleArn"
+	metaEmail        = "email"
+	metaResourceName = "resourceName"
 )
+
+// Values of the status entry of role-based integrations. Only
+// "trust-established" is documented; the others are the emulator's choice
+// (clients treat any other value as "not yet").
+const (
+	statusPending          = "pending"
+	statusTrustEstablished = "trust-established"
+	statusTrustFailed      = "trust-failed"
+)
+
+// legacyTrustEntry is the metadata name older emulator state files used
+// for trust; loadState turns it into a status entry.
+const legacyTrustEntry = "trust-established"
 
 // Per-org limits of the platform.
 var integrationLimits = map[string]int{typeAWSCross: 15, typeGCPCross: 3}
@@ -193,9 +208,14 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func integrationJSON(in *integration) map[string]any {
+// integrationJSON is an integration as the API returns it. In strict mode
+// the metadata holds only what Dataloop documents: the roleArn echo is left out.
+func (s *Server) integrationJSON(in *integration) map[string]any {
 	meta := make([]map[string]any, 0, len(in.Metadata))
 	for _, m := range in.Metadata {
+		if s.opts.Strict && m.Name == metaRoleARN {
+			continue
+		}
 		meta = append(meta, map[string]any{
 			"id":          m.ID,
 			"name":        m.Name,
@@ -242,7 +262,7 @@ func (s *Server) listIntegrations(w http.ResponseWriter, r *http.Request, u *use
 	}
 	out := []map[string]any{}
 	for _, in := range sortedIntegrations(s.st, o.ID) {
-		out = append(out, integrationJSON(in))
+		out = append(out, s.integrationJSON(in))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -269,7 +289,7 @@ func (s *Server) getIntegration(w http.ResponseWriter, r *http.Request, u *user)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, integrationJSON(in))
+	writeJSON(w, http.StatusOK, s.integrationJSON(in))
 }
 
 func (s *Server) getIntegrationByID(w http.ResponseWriter, r *http.Request, u *user) {
@@ -281,7 +301,7 @@ func (s *Server) getIntegrationByID(w http.ResponseWriter, r *http.Request, u *u
 		writeError(w, http.StatusNotFound, "integration %q not found", id)
 		return
 	}
-	writeJSON(w, http.StatusOK, integrationJSON(in))
+	writeJSON(w, http.StatusOK, s.integrationJSON(in))
 }
 
 func (s *Server) createIntegration(w http.ResponseWriter, r *http.Request, u *user) {
@@ -362,12 +382,12 @@ func (s *Server) createIntegration(w http.ResponseWriter, r *http.Request, u *us
 		}
 		in.Platform = key
 		in.setMeta(metaUserARN, key.UserARN, now)
-		in.setMeta(metaTrustEstablished, "false", now)
+		in.setMeta(metaStatus, statusPending, now)
 	case typeAWSSTS:
 		in.setMeta(metaRoleARN, boundRoleARN(in), now)
-		in.setMeta(metaTrustEstablished, "false", now)
+		in.setMeta(metaStatus, statusPending, now)
 	case typeGCPCross:
-		in.setMeta(metaTrustEstablished, "false", now)
+		in.setMeta(metaStatus, statusPending, now)
 	}
 
 	s.mu.Lock()
@@ -385,7 +405,7 @@ func (s *Server) createIntegration(w http.ResponseWriter, r *http.Request, u *us
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return
 	}
-	writeJSON(w, http.StatusOK, integrationJSON(in))
+	writeJSON(w, http.StatusOK, s.integrationJSON(in))
 }
 
 // checkLimit enforces the per-org limits. Callers hold s.mu.
@@ -486,7 +506,7 @@ func (s *Server) updateIntegration(w http.ResponseWriter, r *http.Request, u *us
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return
 	}
-	writeJSON(w, http.StatusOK, integrationJSON(&next))
+	writeJSON(w, http.StatusOK, s.integrationJSON(&next))
 }
 
 // parseMetadataBody reads PATCH's metadata list of {name, value}; the names
@@ -519,7 +539,7 @@ func parseMetadataBody(body map[string]any) ([][2]string, error) {
 			return nil, fieldErr(field+".value", "is required")
 		}
 		switch n {
-		case metaUserARN, metaRoleARN, metaTrustEstablished:
+		case metaUserARN, metaRoleARN, metaStatus:
 			return nil, fieldErr(field+".name", "%q is managed by the platform and cannot be set", n)
 		}
 		out = append(out, [2]string{n, val})
@@ -568,7 +588,7 @@ func applyCredentials(in *integration, creds map[string]any, now int64) error {
 			}
 		}
 		// A new binding is trusted only once a test proves it.
-		in.setMeta(metaTrustEstablished, "false", now)
+		in.setMeta(metaStatus, statusPending, now)
 		return nil
 	}
 	merged := cloneOptions(in.Options)
@@ -582,7 +602,7 @@ func applyCredentials(in *integration, creds map[string]any, now int64) error {
 	if in.Type == typeAWSSTS {
 		// New keys or a new role are trusted only once a test proves them.
 		in.setMeta(metaRoleARN, boundRoleARN(in), now)
-		in.setMeta(metaTrustEstablished, "false", now)
+		in.setMeta(metaStatus, statusPending, now)
 	}
 	return nil
 }
@@ -629,5 +649,5 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request, u *us
 		return
 	}
 	s.deletePlatformUserAsync(in.Platform)
-	writeJSON(w, http.StatusOK, []map[string]any{integrationJSON(in)})
+	writeJSON(w, http.StatusOK, []map[string]any{s.integrationJSON(in)})
 }

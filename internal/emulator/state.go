@@ -182,6 +182,7 @@ func loadState(path string) (*state, error) {
 	if st.Drivers == nil {
 		st.Drivers = fresh.Drivers
 	}
+	migrateTrustEntries(st)
 	return st, nil
 }
 
@@ -263,4 +264,24 @@ func cloneOptions(m map[string]any) map[string]any {
 		return map[string]any{}
 	}
 	return maps.Clone(m)
+}
+
+// migrateTrustEntries turns the trust entry of older state files, named
+// trust-established with "true"/"false", into the documented status entry.
+func migrateTrustEntries(st *state) {
+	for _, in := range st.Integrations {
+		v, ok := in.meta(legacyTrustEntry)
+		if !ok {
+			continue
+		}
+		in.removeMeta(legacyTrustEntry)
+		if _, has := in.meta(metaStatus); has {
+			continue
+		}
+		status := statusPending
+		if v == "true" {
+			status = statusTrustEstablished
+		}
+		in.setMeta(metaStatus, status, in.UpdatedAt)
+	}
 }

@@ -19,12 +19,17 @@ const (
 	DriverTypeAzureBlob = "azureblob"
 )
 
-// Names of integration metadata entries the provider reads.
+// The integration metadata entries Dataloop documents, and the only ones
+// the provider reads: userArn holds the platform IAM user of an aws-cross
+// integration, and {"name": "status", "value": "trust-established"} says
+// the platform has assumed the customer's role (Dataloop's AWS S3 tutorial
+// reads exactly these). Nothing documents that the bound role is echoed
+// back, so it is never read. Callers use the methods on Integration below;
+// the names are exported for messages only.
 const (
-	MetadataUserARN          = "userArn"
-	MetadataTrustEstablished = "trust-established"
-	MetadataRoleARN          = "roleArn"
-	MetadataStatus           = "status"
+	MetadataUserARN        = "userArn"
+	MetadataStatus         = "status"
+	StatusTrustEstablished = "trust-established"
 )
 
 // User is the authenticated user (GET /users/me).
@@ -68,8 +73,23 @@ type Integration struct {
 	Metadata  []MetadataEntry
 }
 
-// MetadataValue returns the value of the first metadata entry with the given name.
-func (i Integration) MetadataValue(name string) (string, bool) {
+// PlatformUserARN returns the ARN of the IAM user the platform created for
+// an aws-cross integration, or "" when the platform did not return one.
+func (i Integration) PlatformUserARN() string {
+	v, _ := i.metadataValue(MetadataUserARN)
+	return v
+}
+
+// TrustEstablished reports whether the platform says it has assumed the
+// integration's role: a "status" entry with the value "trust-established".
+// Any other value, or no such entry, means not yet.
+func (i Integration) TrustEstablished() bool {
+	v, ok := i.metadataValue(MetadataStatus)
+	return ok && v == StatusTrustEstablished
+}
+
+// metadataValue returns the value of the first metadata entry with the given name.
+func (i Integration) metadataValue(name string) (string, bool) {
 	for _, m := range i.Metadata {
 		if m.Name == name {
 			return m.Value, true

@@ -30,14 +30,34 @@ func TestDecodeIntegrationShapes(t *testing.T) {
 		if !i.CreatedAt.Equal(created) || !i.UpdatedAt.Equal(created) {
 			t.Errorf("%s: times %s / %s, want %s", name, i.CreatedAt, i.UpdatedAt, created)
 		}
-		if v, ok := i.MetadataValue(MetadataUserARN); !ok || v != "arn:aws:iam::1:user/x" {
-			t.Errorf("%s: userArn %q %v", name, v, ok)
+		if v := i.PlatformUserARN(); v != "arn:aws:iam::1:user/x" {
+			t.Errorf("%s: userArn %q", name, v)
 		}
-		if v, _ := i.MetadataValue(MetadataTrustEstablished); v != "false" {
-			t.Errorf("%s: trust-established %q", name, v)
+		if i.TrustEstablished() {
+			t.Errorf("%s: trust established without a status entry", name)
 		}
-		if _, ok := i.MetadataValue("missing"); ok {
-			t.Errorf("%s: MetadataValue found a missing entry", name)
+	}
+}
+
+// TestIntegrationTrustEstablished reads trust the way Dataloop's AWS S3
+// tutorial does: {"name": "status", "value": "trust-established"}, and
+// nothing else (an entry named trust-established is no documented signal).
+func TestIntegrationTrustEstablished(t *testing.T) {
+	t.Parallel()
+	for metadata, want := range map[string]bool{
+		`[{"name":"userArn","value":"arn:aws:iam::1:user/x"},{"name":"status","value":"trust-established"}]`: true,
+		`[{"name":"status","value":"pending"}]`:                                    false,
+		`[{"name":"status","value":"Trust-Established "}]`:                         false,
+		`[{"name":"trust-established","value":"true"}]`:                            false,
+		`[{"name":"trust-established","value":true},{"name":"status","value":""}]`: false,
+		`[]`: false,
+	} {
+		var w wireIntegration
+		if err := json.Unmarshal([]byte(`{"id":"i1","type":"aws-cross","metadata":`+metadata+`}`), &w); err != nil {
+			t.Fatalf("%s: %v", metadata, err)
+		}
+		if got := w.integration().TrustEstablished(); got != want {
+			t.Errorf("metadata %s: TrustEstablished() = %v, want %v", metadata, got, want)
 		}
 	}
 }

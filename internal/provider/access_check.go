@@ -544,21 +544,16 @@ func fixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integration)
 	if err != nil {
 		return ""
 	}
-	return "Grant " + action + " to " + identity(t, in) + ", for example with this policy statement " +
+	return "Grant " + action + " to " + identity(t) + ", for example with this policy statement " +
 		"(the dataloop_aws_bucket_policy data source generates the complete policy):\n" + indent(js, "    ")
 }
 
 // identity names the IAM identity whose policy needs a fix.
-func identity(t s3AccessTarget, in *platform.Integration) string {
+func identity(t s3AccessTarget) string {
 	switch t.IntegrationType {
 	case platform.TypeS3:
 		return "the IAM user whose access key the integration holds"
 	case platform.TypeAWSCross:
-		if in != nil {
-			if arn, ok := in.MetadataValue(platform.MetadataRoleARN); ok && arn != "" {
-				return "the role " + arn + " that the integration is bound to"
-			}
-		}
 		return "the role the integration is bound to"
 	default:
 		return "the role the integration assumes"
@@ -581,7 +576,7 @@ func formatDuration(d time.Duration) string {
 func trustHint(t s3AccessTarget, in *platform.Integration) string {
 	const base = "The role must exist and its trust policy must allow sts:AssumeRole by "
 	if in != nil && t.IntegrationType == platform.TypeAWSCross {
-		if arn, ok := in.MetadataValue(platform.MetadataUserARN); ok && arn != "" {
+		if arn := in.PlatformUserARN(); arn != "" {
 			doc, err := policy.AWSTrustPolicy(policy.TrustPolicyInput{PrincipalARN: arn})
 			if err == nil {
 				if js, err := doc.JSON(); err == nil {

@@ -35,7 +35,6 @@ type platformIAMUserDataSourceModel struct {
 	OrgID           types.String `tfsdk:"org_id"`
 	ARN             types.String `tfsdk:"arn"`
 	IntegrationName types.String `tfsdk:"integration_name"`
-	RoleARN         types.String `tfsdk:"role_arn"`
 }
 
 func (d *platformIAMUserDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -47,18 +46,21 @@ func (d *platformIAMUserDataSource) Schema(_ context.Context, _ datasource.Schem
 		MarkdownDescription: "Returns the ARN of the IAM user that the platform uses for a cross-account AWS " +
 			"integration, to name as the principal of a role's trust policy.\n\n" +
 			"With `integration_id`, it is that integration's user. Without it, it is the user of one of the " +
-			"organization's cross-account integrations that no role is bound to yet (the console's \"choose from " +
-			"unassigned IAM users\"), the oldest one first; it is an error when there is none.\n\n" +
-			"~> **Note:** Without `integration_id` the answer changes once a role is bound to the chosen " +
-			"integration: the next read picks another unassigned user, or fails when none is left. Use it for a " +
-			"one-off lookup; a configuration that keeps a trust policy should pass `integration_id`.",
+			"organization's unassigned cross-account integrations (the console's \"choose from unassigned IAM " +
+			"users\"), the oldest one first; it is an error when there is none. The platform does not report which " +
+			"role an integration is bound to, so unassigned means what it does report: the platform has not " +
+			"established trust with a role (its `status` metadata is not `trust-established`) and no storage " +
+			"driver uses the integration. An integration whose role was bound but never assumed counts as unassigned.\n\n" +
+			"~> **Note:** Without `integration_id` the answer changes once the chosen integration is trusted or " +
+			"used by a storage driver: the next read picks another unassigned user, or fails when none is left. Use " +
+			"it for a one-off lookup; a configuration that keeps a trust policy should pass `integration_id`.",
 		Attributes: map[string]schema.Attribute{
 			// Optional
 			"integration_id": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "ID of a `dataloop_aws_cross_account_integration`. When unset, an integration " +
-					"without a bound role is chosen and its ID is returned here.",
+				MarkdownDescription: "ID of a `dataloop_aws_cross_account_integration`. When unset, an unassigned " +
+					"integration is chosen and its ID is returned here.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"org_id": schema.StringAttribute{
@@ -76,10 +78,6 @@ func (d *platformIAMUserDataSource) Schema(_ context.Context, _ datasource.Schem
 			"integration_name": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "Name of the integration the user belongs to.",
-			},
-			"role_arn": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "ARN of the role bound to the integration, or null when none is bound.",
 			},
 		},
 	}
@@ -111,7 +109,7 @@ func (d *platformIAMUserDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 
-	arn, _ := integration.MetadataValue(platform.MetadataUserARN)
+	arn := integration.PlatformUserARN()
 	if arn == "" {
 		resp.Diagnostics.AddError("Missing Platform IAM User",
 			fmt.Sprintf("The platform returned cross-account integration %q without the ARN of its IAM user "+
@@ -123,10 +121,6 @@ func (d *platformIAMUserDataSource) Read(ctx context.Context, req datasource.Rea
 		OrgID:           types.StringValue(orgID),
 		ARN:             types.StringValue(arn),
 		IntegrationName: types.StringValue(integration.Name),
-		RoleARN:         types.StringNull(),
-	}
-	if role, ok := integration.MetadataValue(platform.MetadataRoleARN); ok && role != "" {
-		state.RoleARN = types.StringValue(role)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -156,32 +150,36 @@ func (d *platformIAMUserDataSource) unassigned(ctx context.Context, orgID string
 			fmt.Sprintf("Could not list the integrations of organization %q: %s", orgID, err))
 		return nil
 	}
-	var free []platform.Integration
+	var candidates []platform.Integration
 	for _, i := range integrations {
-		if i.Type != platform.TypeAWSCross {
-			continue
+		if i.Type == platform.TypeAWSCross && !i.TrustEstablished() && i.PlatformUserARN() != "" {
+			candidates = append(candidates, i)
 		}
-		if role, _ := i.MetadataValue(platform.MetadataRoleARN); role != "" {
-			continue
-		}
-		if arn, _ := i.MetadataValue(platform.MetadataUserARN); arn == "" {
-			continue
-		}
-		free = append(free, i)
-	}
-	if len(free) == 0 {
-		resp.Diagnostics.AddError("No Unassigned Platform IAM User",
-			fmt.Sprintf("Organization %q has no cross-account AWS integration without a bound role, so there is "+
-				"no unassigned platform IAM user. Create a dataloop_aws_cross_account_integration without "+
-				"role_arn and use its platform_iam_user_arn, or set integration_id.", orgID))
-		return nil
 	}
 	// The oldest first, so the answer is stable while the set does not change.
-	sort.SliceStable(free, func(a, b int) bool {
-		if !free[a].CreatedAt.Equal(free[b].CreatedAt) {
-			return free[a].CreatedAt.Before(free[b].CreatedAt)
+	sort.SliceStable(candidates, func(a, b int) bool {
+		if !candidates[a].CreatedAt.Equal(candidates[b].CreatedAt) {
+			return candidates[a].CreatedAt.Before(candidates[b].CreatedAt)
 		}
-		return free[a].ID < free[b].ID
+		return candidates[a].ID < candidates[b].ID
 	})
-	return &free[0]
+	for _, i := range candidates {
+		// NOTE: the platform does not report the bound role; an integration
+		// that a storage driver uses is assigned all the same.
+		drivers, err := d.data.Client.ListDriversByIntegration(ctx, i.ID)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to List Storage Drivers",
+				fmt.Sprintf("Could not list the storage drivers that use integration %q: %s", i.ID, err))
+			return nil
+		}
+		if len(drivers) == 0 {
+			return &i
+		}
+	}
+	resp.Diagnostics.AddError("No Unassigned Platform IAM User",
+		fmt.Sprintf("Organization %q has no unassigned cross-account AWS integration (one whose trust is not "+
+			"established and that no storage driver uses), so there is no unassigned platform IAM user. "+
+			"Create a dataloop_aws_cross_account_integration and use its platform_iam_user_arn, or set "+
+			"integration_id.", orgID))
+	return nil
 }

@@ -96,6 +96,10 @@ func (e *testEmulator) UserAgents() []string {
 // to give it an AWS endpoint.
 type testEmulatorOption func(*emulator.Options)
 
+// withStrictEmulator makes the test emulator behave only as the published
+// API and Dataloop's documentation describe (emulator.Options.Strict).
+func withStrictEmulator(o *emulator.Options) { o.Strict = true }
+
 // testAccEmulator starts an emulator with the default seed for the calling
 // acceptance test and points the provider at it through DATALOOP_ENDPOINT,
 // DATALOOP_TOKEN and DATALOOP_ORG_ID. Every request and response is checked

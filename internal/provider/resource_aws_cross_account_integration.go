@@ -56,8 +56,9 @@ func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resou
 			MarkdownDescription: "ARN of the IAM role in your account that the platform assumes, " +
 				"`arn:aws:iam::<12-digit account ID>:role/<role name>`. It is a plain string, so the role can be " +
 				"created after the integration (its trust policy needs `platform_iam_user_arn`) without a cycle. " +
-				"Changing it binds the new role in place. When unset, the integration has no role, and a role " +
-				"bound outside Terraform is removed.",
+				"Changing it binds the new role in place; removing it removes the binding. The platform does not " +
+				"return the bound role, so this is the value last applied: a role bound outside Terraform is not " +
+				"detected, and an imported integration has no `role_arn` until the next apply binds the configured one.",
 			Validators: []validator.String{validators.IAMRoleARN()},
 		},
 
@@ -70,9 +71,10 @@ func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resou
 		},
 		"trusted": schema.BoolAttribute{
 			Computed: true,
-			MarkdownDescription: "Whether the platform has assumed the bound role successfully. It is `false` " +
-				"right after a role is bound and becomes `true` once a storage driver's access check with this " +
-				"integration succeeds; Terraform shows the new value at the next refresh.",
+			MarkdownDescription: "Whether the platform reports that it has assumed the bound role: its `status` " +
+				"metadata entry is `trust-established`. It is `false` right after a role is bound and becomes `true` " +
+				"once the platform has assumed the role (for example in a storage driver's access check with this " +
+				"integration); Terraform shows the new value at the next refresh.",
 		},
 	})
 	resp.Schema = schema.Schema{
@@ -224,21 +226,17 @@ func (r *awsCrossAccountIntegrationResource) bindRole(ctx context.Context, orgID
 	})
 }
 
-// applyIntegration copies what the platform returns into the model; the
-// bound role, the platform IAM user and the trust live in its metadata.
+// applyIntegration copies what the platform returns into the model: the
+// platform IAM user and the trust, from its metadata. The bound role is
+// not returned by the platform (nothing documents it), so role_arn keeps
+// the value the model already has: the plan's, or the state's on refresh.
 func (m *awsCrossAccountIntegrationModel) applyIntegration(i *platform.Integration, orgID string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.applyCommon(i, orgID)
+	m.Trusted = types.BoolValue(i.TrustEstablished())
 
-	if role, ok := i.MetadataValue(platform.MetadataRoleARN); ok && role != "" {
-		m.RoleARN = types.StringValue(role)
-	} else {
-		m.RoleARN = types.StringNull()
-	}
-	m.Trusted = types.BoolValue(metadataTrue(*i, platform.MetadataTrustEstablished))
-
-	userARN, ok := i.MetadataValue(platform.MetadataUserARN)
-	if !ok || userARN == "" {
+	userARN := i.PlatformUserARN()
+	if userARN == "" {
 		diags.AddError("Missing Platform IAM User",
 			fmt.Sprintf("The platform returned cross-account integration %q without the ARN of its IAM user "+
 				"(metadata %q). The role's trust policy cannot be written without it. Contact Dataloop support "+
@@ -248,10 +246,4 @@ func (m *awsCrossAccountIntegrationModel) applyIntegration(i *platform.Integrati
 	}
 	m.PlatformIAMUserARN = types.StringValue(userARN)
 	return diags
-}
-
-// metadataTrue reports whether an integration's metadata entry is "true".
-func metadataTrue(i platform.Integration, name string) bool {
-	v, _ := i.MetadataValue(name)
-	return v == "true"
 }

@@ -64,7 +64,7 @@ func (r *awsSTSIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 		"trusted": schema.BoolAttribute{
 			Computed: true,
 			MarkdownDescription: "Whether the platform reports that it has assumed the role successfully " +
-				"(its `trust-established` metadata). Terraform shows the new value at the next refresh.",
+				"(its `status` metadata entry is `trust-established`). Terraform shows the new value at the next refresh.",
 		},
 	})
 	resp.Schema = schema.Schema{
@@ -200,7 +200,7 @@ func (r *awsSTSIntegrationResource) ImportState(ctx context.Context, req resourc
 func (m *awsSTSIntegrationModel) applyIntegration(i *platform.Integration, orgID string) {
 	m.applyCommon(i, orgID)
 	m.applyDefaults()
-	m.Trusted = types.BoolValue(metadataTrue(*i, platform.MetadataTrustEstablished))
+	m.Trusted = types.BoolValue(i.TrustEstablished())
 }
 
 // stsOptions are the credentials of an "aws-sts" integration as the

@@ -361,12 +361,7 @@ func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	t.IntegrationType = in.Type
-	untrusted := in.Type == platform.TypeAWSCross && !crossAccountTrusted(in)
-	if untrusted && !crossAccountRoleBound(in) {
-		tflog.Debug(ctx, "Skipping plan-time access check: no role is bound to the cross-account integration yet; the apply-time check decides",
-			map[string]any{"integration_id": in.ID})
-		return
-	}
+	untrusted := in.Type == platform.TypeAWSCross && !in.TrustEstablished()
 
 	o, err := run.checkOnce(ctx, r.data.Client, t)
 	if err != nil {
@@ -384,20 +379,6 @@ func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	addAccessDiagnostic(&resp.Diagnostics, r.data.AccessCheck.Severity, "Storage Access Check Failed",
 		accessFailureDetail(o, t, in, "Checked at plan time."), failureAttribute(o.failed()))
-}
-
-// crossAccountTrusted reports whether the platform has already assumed the
-// integration's role successfully.
-func crossAccountTrusted(in *platform.Integration) bool {
-	v, _ := in.MetadataValue(platform.MetadataTrustEstablished)
-	return v == "true"
-}
-
-// crossAccountRoleBound reports whether a role is bound to a cross-account
-// integration.
-func crossAccountRoleBound(in *platform.Integration) bool {
-	v, _ := in.MetadataValue(platform.MetadataRoleARN)
-	return v != ""
 }
 
 // operationTimeout returns the create or update timeout of the plan, and
