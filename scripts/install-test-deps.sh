@@ -49,6 +49,31 @@ if need aws "install the aws CLI (Debian package awscli)"; then
 	echo "aws        $(aws --version 2>&1)"
 fi
 
+# Azurite is the local Azure Blob service (behind the test-only enforcing front
+# in internal/testenv). Global npm install when the prefix is writable, else a
+# project-local one under .tools/azurite that the tests and the demo also find.
+azurite_version=3.37.0
+if command -v azurite-blob >/dev/null 2>&1; then
+	echo "azurite    $(azurite-blob --version 2>/dev/null) ($(command -v azurite-blob))"
+elif [ -x .tools/azurite/node_modules/.bin/azurite-blob ]; then
+	echo "azurite    $(.tools/azurite/node_modules/.bin/azurite-blob --version 2>/dev/null) (.tools/azurite)"
+elif need npm "install Node.js 20+ and npm (Debian packages nodejs npm) for Azurite"; then
+	echo "installing azurite@${azurite_version} with npm"
+	if [ -w "$(npm config get prefix)/lib" ] || [ -w "$(npm config get prefix)" ]; then
+		npm install -g --no-fund --no-audit --loglevel=error "azurite@${azurite_version}" >/dev/null
+	else
+		npm install --prefix .tools/azurite --no-fund --no-audit --loglevel=error "azurite@${azurite_version}" >/dev/null
+	fi
+	if command -v azurite-blob >/dev/null 2>&1; then
+		echo "azurite    $(azurite-blob --version 2>/dev/null) ($(command -v azurite-blob))"
+	elif [ -x .tools/azurite/node_modules/.bin/azurite-blob ]; then
+		echo "azurite    $(.tools/azurite/node_modules/.bin/azurite-blob --version 2>/dev/null) (.tools/azurite)"
+	else
+		echo "MISSING: azurite-blob after npm install" >&2
+		missing=1
+	fi
+fi
+
 echo "go         $(go version | cut -d' ' -f3-)"
 go mod download
 echo "go modules downloaded"

@@ -1,5 +1,6 @@
 // Package testenv starts the local services that tests and the demo run
-// against: moto (AWS) today. Services bind to 127.0.0.1 on a free port.
+// against: moto (AWS), and Azurite behind a test-only enforcing front
+// (Azure). Services bind to 127.0.0.1 on a free port.
 package testenv
 
 import (
