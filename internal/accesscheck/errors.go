@@ -4,12 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 // InputError reports a malformed input (empty bucket, invalid role ARN,
@@ -19,9 +18,14 @@ type InputError struct {
 	// secret_access_key, role_arn or external_id.
 	Field   string
 	Message string
+	// Err is the *rules.Error the input breaks, when a rule decided.
+	Err error
 }
 
 func (e *InputError) Error() string { return fmt.Sprintf("invalid %s: %s", e.Field, e.Message) }
+
+// Unwrap returns the rule error, if any.
+func (e *InputError) Unwrap() error { return e.Err }
 
 // IsInputError reports whether err is or wraps an *InputError.
 func IsInputError(err error) bool {
@@ -29,31 +33,24 @@ func IsInputError(err error) bool {
 	return errors.As(err, &ie)
 }
 
-var (
-	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
-	// Region names such as us-east-1, us-gov-west-1, ap-southeast-5.
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-)
-
-// validate rejects inputs that no AWS request can succeed with.
+// validate rejects inputs that no AWS request can succeed with, by the
+// same rules (internal/rules) the provider's schema validators apply.
 func validate(creds AWSCredentials, t S3Target) error {
 	if err := validateCredentials(creds); err != nil {
 		return err
 	}
-	if t.Bucket == "" {
-		return &InputError{Field: "bucket", Message: "must not be empty"}
-	}
-	if err := policy.ValidatePath(t.Path); err != nil {
-		return fieldInputError("path", err)
+	if err := rules.DriverPath(t.Path); err != nil {
+		return ruleInputError("path", err)
 	}
 	// S3-compatible stores have their own naming rules for buckets and
-	// regions (e.g. "auto"); only AWS names are checked.
-	if t.Endpoint == "" {
-		if err := policy.ValidateBucketName(t.Bucket); err != nil {
-			return fieldInputError("bucket", err)
-		}
-		if t.Region != "" && !regionPattern.MatchString(t.Region) {
-			return &InputError{Field: "region", Message: fmt.Sprintf("%q is not an AWS region name (e.g. us-east-1)", t.Region)}
+	// regions (e.g. "auto"); the rules relax when an endpoint is set.
+	compatible := t.Endpoint != ""
+	if err := rules.S3BucketName(t.Bucket, compatible); err != nil {
+		return ruleInputError("bucket", err)
+	}
+	if t.Region != "" {
+		if err := rules.AWSRegion(t.Region, compatible); err != nil {
+			return ruleInputError("region", err)
 		}
 	}
 	return nil
@@ -67,23 +64,23 @@ func validateCredentials(creds AWSCredentials) error {
 		return &InputError{Field: "access_key_id", Message: "must not be empty"}
 	case creds.SecretAccessKey == "":
 		return &InputError{Field: "secret_access_key", Message: "must not be empty"}
-	case creds.RoleARN != "" && !roleARNPattern.MatchString(creds.RoleARN):
-		return &InputError{Field: "role_arn", Message: fmt.Sprintf("%q is not an IAM role ARN (expected arn:aws:iam::<account-id>:role/<name>)", creds.RoleARN)}
 	case creds.ExternalID != "" && creds.RoleARN == "":
 		return &InputError{Field: "external_id", Message: "is only used with a role to assume"}
 	}
-	if err := policy.ValidateExternalID(creds.ExternalID); err != nil {
-		return fieldInputError("external_id", err)
+	if creds.RoleARN != "" {
+		if _, err := rules.ParseIAMRoleARN(creds.RoleARN); err != nil {
+			return ruleInputError("role_arn", err)
+		}
+	}
+	if err := rules.STSExternalID(creds.ExternalID); err != nil {
+		return ruleInputError("external_id", err)
 	}
 	return nil
 }
 
-func fieldInputError(field string, err error) *InputError {
-	var fe *policy.FieldError
-	if errors.As(err, &fe) {
-		return &InputError{Field: field, Message: fe.Message}
-	}
-	return &InputError{Field: field, Message: err.Error()}
+// ruleInputError turns the error of a rule into the InputError of field.
+func ruleInputError(field string, err error) *InputError {
+	return &InputError{Field: field, Message: err.Error(), Err: err}
 }
 
 // awsError is what the checker needs from an AWS SDK error.

@@ -3,6 +3,8 @@ package policy
 import (
 	"slices"
 	"strings"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 // S3 and KMS actions used by the generated policies.
@@ -30,7 +32,7 @@ const (
 
 // probeFolder is the hidden folder under the driver path where the
 // platform writes its permission test file.
-const probeFolder = ".dataloop/"
+const probeFolder = rules.ProbeFolder
 
 // BucketPolicyInput describes the access a storage driver needs.
 type BucketPolicyInput struct {
@@ -47,6 +49,9 @@ type BucketPolicyInput struct {
 	ReadOnly bool
 	// KMSKeyARNs are the keys that encrypt the bucket's objects (SSE-KMS).
 	KMSKeyARNs []string
+	// Partition is the AWS partition of the bucket (rules.Partitions);
+	// "" means aws. S3 ARNs in aws-cn start with arn:aws-cn:s3.
+	Partition string
 }
 
 // Validate checks every field and returns the first problem as a
@@ -56,6 +61,9 @@ func (in BucketPolicyInput) Validate() error {
 		return err
 	}
 	if err := ValidatePath(in.Path); err != nil {
+		return err
+	}
+	if err := ValidatePartition(in.Partition); err != nil {
 		return err
 	}
 	if in.ReadOnly && in.AllowDelete {
@@ -88,18 +96,18 @@ func AWSBucketPolicy(in BucketPolicyInput) (*Document, error) {
 
 	doc := &Document{Version: Version}
 	doc.Statement = append(doc.Statement,
-		listBucketStatement(SidListBucket, in.Bucket, p),
+		listBucketStatement(SidListBucket, in.Partition, in.Bucket, p),
 		Statement{
 			Sid:      objectSid,
 			Effect:   EffectAllow,
 			Action:   objectActions,
-			Resource: Values{objectARN(in.Bucket, p+"*")},
+			Resource: Values{objectARN(in.Partition, in.Bucket, p+"*")},
 		},
 		Statement{
 			Sid:      SidProbeFolder,
 			Effect:   EffectAllow,
 			Action:   Values{ActionDeleteObject, ActionGetObject, ActionPutObject},
-			Resource: Values{objectARN(in.Bucket, p+probeFolder+"*")},
+			Resource: Values{objectARN(in.Partition, in.Bucket, p+probeFolder+"*")},
 		},
 	)
 	if in.AllowDelete {
@@ -107,7 +115,7 @@ func AWSBucketPolicy(in BucketPolicyInput) (*Document, error) {
 			Sid:      SidDeleteObject,
 			Effect:   EffectAllow,
 			Action:   Values{ActionDeleteObject},
-			Resource: Values{objectARN(in.Bucket, p+"*")},
+			Resource: Values{objectARN(in.Partition, in.Bucket, p+"*")},
 		})
 	}
 	if keys := sortedUnique(in.KMSKeyARNs); len(keys) > 0 {
@@ -138,16 +146,22 @@ var bucketLevelActions = map[string]bool{
 // objects under path, and non-S3 actions such as kms:Decrypt get "*",
 // which the caller should narrow to a key ARN. Inputs are not validated.
 func StatementFor(action, bucket, path string) Statement {
+	return StatementIn("", action, bucket, path)
+}
+
+// StatementIn returns StatementFor's statement with the S3 ARNs of
+// partition ("" means aws).
+func StatementIn(partition, action, bucket, path string) Statement {
 	p := escape(NormalizePath(path))
 	sid := "Dataloop" + sidSafe(action[strings.IndexByte(action, ':')+1:])
 	lower := strings.ToLower(action)
 	switch {
 	case lower == strings.ToLower(ActionListBucket):
-		return listBucketStatement(sid, bucket, p)
+		return listBucketStatement(sid, partition, bucket, p)
 	case bucketLevelActions[lower]:
-		return Statement{Sid: sid, Effect: EffectAllow, Action: Values{action}, Resource: Values{bucketARN(bucket)}}
+		return Statement{Sid: sid, Effect: EffectAllow, Action: Values{action}, Resource: Values{bucketARN(partition, bucket)}}
 	case strings.HasPrefix(lower, "s3:"):
-		return Statement{Sid: sid, Effect: EffectAllow, Action: Values{action}, Resource: Values{objectARN(bucket, p+"*")}}
+		return Statement{Sid: sid, Effect: EffectAllow, Action: Values{action}, Resource: Values{objectARN(partition, bucket, p+"*")}}
 	default:
 		return Statement{Sid: sid, Effect: EffectAllow, Action: Values{action}, Resource: Values{"*"}}
 	}
@@ -157,12 +171,12 @@ func StatementFor(action, bucket, path string) Statement {
 // escaped). GOTCHA: with a prefix condition, HeadBucket (which S3 also
 // authorizes as s3:ListBucket, without an s3:prefix key) is denied; the
 // access checker treats a 403 on HeadBucket as "bucket exists".
-func listBucketStatement(sid, bucket, p string) Statement {
+func listBucketStatement(sid, partition, bucket, p string) Statement {
 	st := Statement{
 		Sid:      sid,
 		Effect:   EffectAllow,
 		Action:   Values{ActionListBucket},
-		Resource: Values{bucketARN(bucket)},
+		Resource: Values{bucketARN(partition, bucket)},
 	}
 	if p != "" {
 		st.Condition = Condition{"StringLike": {"s3:prefix": Values{p + "*"}}}
@@ -170,9 +184,21 @@ func listBucketStatement(sid, bucket, p string) Statement {
 	return st
 }
 
-func bucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }
+// BucketARN returns the ARN of an S3 bucket in partition ("" means aws).
+func BucketARN(partition, bucket string) string {
+	if partition == "" {
+		partition = rules.PartitionAWS
+	}
+	return "arn:" + partition + ":s3:::" + bucket
+}
 
-func objectARN(bucket, key string) string { return "arn:aws:s3:::" + bucket + "/" + key }
+// ObjectARN returns the ARN of the objects matching key in a bucket of
+// partition ("" means aws).
+func ObjectARN(partition, bucket, key string) string { return BucketARN(partition, bucket) + "/" + key }
+
+func bucketARN(partition, bucket string) string { return BucketARN(partition, bucket) }
+
+func objectARN(partition, bucket, key string) string { return ObjectARN(partition, bucket, key) }
 
 // escaper turns the characters IAM interprets in resources and StringLike
 // values into the policy variables that stand for them literally.

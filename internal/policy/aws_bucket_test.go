@@ -171,20 +171,23 @@ func TestAWSBucketPolicy_invalid(t *testing.T) {
 		index int
 		msg   string
 	}{
-		{"empty bucket", BucketPolicyInput{}, FieldBucket, -1, "must not be empty"},
-		{"short bucket", BucketPolicyInput{Bucket: "ab"}, FieldBucket, -1, "between 3 and 63"},
-		{"long bucket", BucketPolicyInput{Bucket: strings.Repeat("a", 64)}, FieldBucket, -1, "between 3 and 63"},
+		{"empty bucket", BucketPolicyInput{}, FieldBucket, -1, "is empty"},
+		{"short bucket", BucketPolicyInput{Bucket: "ab"}, FieldBucket, -1, "3 to 63"},
+		{"long bucket", BucketPolicyInput{Bucket: strings.Repeat("a", 64)}, FieldBucket, -1, "3 to 63"},
 		{"uppercase", BucketPolicyInput{Bucket: "My-Bucket"}, FieldBucket, -1, "lowercase letters"},
 		{"underscore", BucketPolicyInput{Bucket: "my_bucket"}, FieldBucket, -1, "lowercase letters"},
-		{"leading hyphen", BucketPolicyInput{Bucket: "-bucket"}, FieldBucket, -1, "begin and end"},
-		{"trailing dot", BucketPolicyInput{Bucket: "bucket."}, FieldBucket, -1, "begin and end"},
+		{"leading hyphen", BucketPolicyInput{Bucket: "-bucket"}, FieldBucket, -1, "does not begin and end"},
+		{"trailing dot", BucketPolicyInput{Bucket: "bucket."}, FieldBucket, -1, "does not begin and end"},
 		{"adjacent dots", BucketPolicyInput{Bucket: "my..bucket"}, FieldBucket, -1, "adjacent dots"},
 		{"ip address", BucketPolicyInput{Bucket: "192.168.5.4"}, FieldBucket, -1, "IP address"},
 		{"reserved prefix", BucketPolicyInput{Bucket: "xn--bucket"}, FieldBucket, -1, `reserved prefix "xn--"`},
 		{"reserved suffix", BucketPolicyInput{Bucket: "bucket-s3alias"}, FieldBucket, -1, `reserved suffix "-s3alias"`},
 		{"directory bucket", BucketPolicyInput{Bucket: "bucket--usw2-az1--x-s3"}, FieldBucket, -1, `"--x-s3"`},
-		{"control char in path", BucketPolicyInput{Bucket: "bucket", Path: "a\nb/"}, FieldPath, -1, "control characters"},
+		{"control char in path", BucketPolicyInput{Bucket: "bucket", Path: "a\nb/"}, FieldPath, -1, "control character"},
 		{"invalid utf-8 path", BucketPolicyInput{Bucket: "bucket", Path: "a\xffb"}, FieldPath, -1, "UTF-8"},
+		{"empty segment", BucketPolicyInput{Bucket: "bucket", Path: "a//b"}, FieldPath, -1, "empty segment"},
+		{"dot dot segment", BucketPolicyInput{Bucket: "bucket", Path: "a/../b"}, FieldPath, -1, `".." segment`},
+		{"unknown partition", BucketPolicyInput{Bucket: "bucket", Partition: "aws-iso"}, FieldPartition, -1, "not supported"},
 		{"long path", BucketPolicyInput{Bucket: "bucket", Path: strings.Repeat("a", 1000)}, FieldPath, -1, "too long"},
 		{"read only delete", BucketPolicyInput{Bucket: "bucket", ReadOnly: true, AllowDelete: true}, FieldAllowDelete, -1, "read_only"},
 		{"kms alias", BucketPolicyInput{Bucket: "bucket", KMSKeyARNs: []string{
@@ -320,5 +323,24 @@ func BenchmarkAWSBucketPolicy(b *testing.B) {
 		if _, err := doc.JSON(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestAWSBucketPolicy_partition names the S3 ARNs of the bucket's partition,
+// so a policy for a role in aws-cn grants arn:aws-cn:s3 resources.
+func TestAWSBucketPolicy_partition(t *testing.T) {
+	t.Parallel()
+	for _, partition := range []string{"aws-cn", "aws-us-gov"} {
+		doc, err := AWSBucketPolicy(BucketPolicyInput{Bucket: "bucket", Path: "raw", AllowDelete: true, Partition: partition})
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, _ := doc.MinifiedJSON()
+		if strings.Contains(js, "arn:aws:s3") || strings.Count(js, "arn:"+partition+":s3:::bucket") != len(doc.Statement) {
+			t.Errorf("%s: every statement must name arn:%s:s3 resources only: %s", partition, partition, js)
+		}
+	}
+	if st := StatementIn("aws-cn", ActionGetObject, "bucket", "raw"); st.Resource[0] != "arn:aws-cn:s3:::bucket/raw/*" {
+		t.Errorf("StatementIn resource %v", st.Resource)
 	}
 }

@@ -41,7 +41,6 @@ func TestAWSTrustPolicy_principals(t *testing.T) {
 		"arn:aws:iam::123456789012:root",
 		"arn:aws-cn:iam::123456789012:user/dataloop",
 		"arn:aws-us-gov:iam::123456789012:user/dataloop",
-		"arn:aws-iso-b:iam::123456789012:user/dataloop",
 	}
 	for _, arn := range valid {
 		if _, err := AWSTrustPolicy(TrustPolicyInput{PrincipalARN: arn}); err != nil {
@@ -58,18 +57,19 @@ func TestAWSTrustPolicy_invalid(t *testing.T) {
 		field string
 		msg   string
 	}{
-		{"empty", TrustPolicyInput{}, FieldPrincipalARN, "must not be empty"},
-		{"wildcard", TrustPolicyInput{PrincipalARN: "*"}, FieldPrincipalARN, "wildcards"},
-		{"wildcard user", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:user/*"}, FieldPrincipalARN, "wildcards"},
-		{"account id", TrustPolicyInput{PrincipalARN: "123456789012"}, FieldPrincipalARN, "not an IAM user"},
-		{"short account", TrustPolicyInput{PrincipalARN: "arn:aws:iam::12345:user/x"}, FieldPrincipalARN, "not an IAM user"},
-		{"region set", TrustPolicyInput{PrincipalARN: "arn:aws:iam:us-east-1:123456789012:user/x"}, FieldPrincipalARN, "not an IAM user"},
-		{"group", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:group/x"}, FieldPrincipalARN, "not an IAM user"},
-		{"sts session", TrustPolicyInput{PrincipalARN: "arn:aws:sts::123456789012:assumed-role/r/s"}, FieldPrincipalARN, "not an IAM user"},
-		{"name too long", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:user/" + strings.Repeat("a", 65)}, FieldPrincipalARN, "not an IAM user"},
-		{"external id short", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:root", ExternalID: "x"}, FieldExternalID, "between 2 and 1224"},
-		{"external id long", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:root", ExternalID: strings.Repeat("x", 1225)}, FieldExternalID, "between 2 and 1224"},
-		{"external id chars", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:root", ExternalID: "a b"}, FieldExternalID, "may only contain"},
+		{"empty", TrustPolicyInput{}, FieldPrincipalARN, "is empty"},
+		{"wildcard", TrustPolicyInput{PrincipalARN: "*"}, FieldPrincipalARN, "wildcard"},
+		{"wildcard user", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:user/*"}, FieldPrincipalARN, "wildcard"},
+		{"account id", TrustPolicyInput{PrincipalARN: "123456789012"}, FieldPrincipalARN, "is not an ARN"},
+		{"short account", TrustPolicyInput{PrincipalARN: "arn:aws:iam::12345:user/x"}, FieldPrincipalARN, "12-digit account ID"},
+		{"region set", TrustPolicyInput{PrincipalARN: "arn:aws:iam:us-east-1:123456789012:user/x"}, FieldPrincipalARN, "have no region"},
+		{"group", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:group/x"}, FieldPrincipalARN, "not role/<name> or user/<name>"},
+		{"sts session", TrustPolicyInput{PrincipalARN: "arn:aws:sts::123456789012:assumed-role/r/s"}, FieldPrincipalARN, "not of iam"},
+		{"name too long", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:user/" + strings.Repeat("a", 65)}, FieldPrincipalARN, "names are 1 to 64"},
+		{"unsupported partition", TrustPolicyInput{PrincipalARN: "arn:aws-iso-b:iam::123456789012:user/dataloop"}, FieldPrincipalARN, `partition "aws-iso-b"`},
+		{"external id short", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:root", ExternalID: "x"}, FieldExternalID, "characters long"},
+		{"external id long", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:root", ExternalID: strings.Repeat("x", 1225)}, FieldExternalID, "characters long"},
+		{"external id chars", TrustPolicyInput{PrincipalARN: "arn:aws:iam::123456789012:root", ExternalID: "a b"}, FieldExternalID, "characters other than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

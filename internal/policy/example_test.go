@@ -70,5 +70,5 @@ func ExampleBucketPolicyInput_Validate() {
 	err := policy.BucketPolicyInput{Bucket: "My_Bucket"}.Validate()
 	fmt.Println(err)
 	// Output:
-	// bucket: "My_Bucket" may only contain lowercase letters, digits, dots (.) and hyphens (-)
+	// bucket: bucket name "My_Bucket" holds characters other than lowercase letters, digits, dots (.) and hyphens (-); use the name of an S3 general purpose bucket: 3 to 63 lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit
 }

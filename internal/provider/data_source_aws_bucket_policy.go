@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 var (
@@ -37,6 +39,7 @@ type awsBucketPolicyDataSourceModel struct {
 	AllowDelete  types.Bool   `tfsdk:"allow_delete"`
 	ReadOnly     types.Bool   `tfsdk:"read_only"`
 	KMSKeyARNs   types.List   `tfsdk:"kms_key_arns"`
+	Partition    types.String `tfsdk:"partition"`
 	JSON         types.String `tfsdk:"json"`
 	MinifiedJSON types.String `tfsdk:"minified_json"`
 }
@@ -61,8 +64,7 @@ func (d *awsBucketPolicyDataSource) Schema(_ context.Context, _ datasource.Schem
 				Required: true,
 				MarkdownDescription: "Name of the S3 bucket. It must follow the S3 bucket naming rules: 3 to 63 " +
 					"lowercase letters, digits, dots and hyphens.",
-				Validators: []validator.String{policyStringValidator(policy.ValidateBucketName, "Invalid S3 Bucket Name",
-					"value must be a valid S3 bucket name")},
+				Validators: []validator.String{validators.S3BucketName("")},
 			},
 
 			// Optional
@@ -71,8 +73,7 @@ func (d *awsBucketPolicyDataSource) Schema(_ context.Context, _ datasource.Schem
 				MarkdownDescription: "Key prefix of the storage driver inside the bucket. It is normalized like the " +
 					"driver's `path`: leading slashes are removed and one trailing slash is added. " +
 					"Unset or empty means the whole bucket. Wildcard characters are matched literally.",
-				Validators: []validator.String{policyStringValidator(policy.ValidatePath, "Invalid S3 Path",
-					"value must be a valid S3 key prefix")},
+				Validators: []validator.String{validators.DriverPath()},
 			},
 			"allow_delete": schema.BoolAttribute{
 				Optional: true,
@@ -93,10 +94,17 @@ func (d *awsBucketPolicyDataSource) Schema(_ context.Context, _ datasource.Schem
 					"The order does not matter: the policy lists them sorted and without duplicates.",
 				Validators: []validator.List{
 					listvalidator.NoNullValues(),
-					listvalidator.ValueStringsAre(policyStringValidator(
-						func(s string) error { return policy.ValidateKMSKeyARN(0, s) },
-						"Invalid KMS Key ARN", "value must be a KMS key ARN")),
+					listvalidator.ValueStringsAre(validators.Rule(
+						"Invalid KMS Key ARN", "value must be a KMS key ARN", rules.KMSKeyARN)),
 				},
+			},
+
+			"partition": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "AWS partition of the bucket, which the S3 ARNs of the policy name: " +
+					quoteList(rules.Partitions()) + " (default: `aws`). Use `aws-cn` for a bucket in China and " +
+					"`aws-us-gov` for GovCloud, the partition of the role or user the policy is attached to.",
+				Validators: []validator.String{validators.AWSPartition()},
 			},
 
 			// Computed
@@ -145,6 +153,7 @@ func (d *awsBucketPolicyDataSource) Read(ctx context.Context, req datasource.Rea
 		AllowDelete: m.AllowDelete.ValueBool(),
 		ReadOnly:    m.ReadOnly.ValueBool(),
 		KMSKeyARNs:  keys,
+		Partition:   m.Partition.ValueString(),
 	})
 	if err != nil {
 		addPolicyError(&resp.Diagnostics, "Unable to Generate Bucket Policy", err)
@@ -186,42 +195,9 @@ func addPolicyError(diags *diag.Diagnostics, summary string, err error) {
 	if fe.Index >= 0 {
 		p = p.AtListIndex(fe.Index)
 	}
-	diags.AddAttributeError(p, summary, fmt.Sprintf("The value of %s is not valid: %s.", p, fe.Message))
-}
-
-var _ validator.String = policyValidator{}
-
-// policyValidator runs one of the policy package's input checks at
-// validation time, so that a bad value fails `terraform validate` and
-// `plan` with an error on the attribute instead of failing at read.
-type policyValidator struct {
-	check       func(string) error
-	summary     string
-	description string
-}
-
-// policyStringValidator wraps check, one of the policy.Validate* functions,
-// as a string validator whose errors carry summary.
-func policyStringValidator(check func(string) error, summary, description string) validator.String {
-	return policyValidator{check: check, summary: summary, description: description}
-}
-
-func (v policyValidator) Description(_ context.Context) string { return v.description }
-
-func (v policyValidator) MarkdownDescription(_ context.Context) string { return v.description }
-
-func (v policyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+	detail := fe.Message + "."
+	if re, ok := rules.AsError(err); ok {
+		detail = re.Detail()
 	}
-	err := v.check(req.ConfigValue.ValueString())
-	if err == nil {
-		return
-	}
-	msg := err.Error()
-	var fe *policy.FieldError
-	if errors.As(err, &fe) {
-		msg = fe.Message
-	}
-	resp.Diagnostics.AddAttributeError(req.Path, v.summary, fmt.Sprintf("The value of %s is not valid: %s.", req.Path, msg))
+	diags.AddAttributeError(p, summary, fmt.Sprintf("The value of %s is not valid. %s", p, detail))
 }

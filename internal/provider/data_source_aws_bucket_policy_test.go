@@ -62,13 +62,16 @@ func TestAccAWSBucketPolicyDataSource_invalid(t *testing.T) {
 		attrs []string
 		err   string
 	}{
-		{[]string{`bucket = "Acme_Datasets"`}, `(?s)Invalid S3 Bucket Name.*The value of bucket is not valid: "Acme_Datasets" may only contain lowercase letters`},
-		{[]string{`bucket = "ab"`}, `(?s)The value of bucket is not valid: "ab" must be between 3 and 63 characters long`},
-		{[]string{`bucket = "acme-datasets"`, `path = "raw\nimages"`}, `(?s)Invalid S3 Path.*The value of path is not valid: .*must not contain control characters`},
+		{[]string{`bucket = "Acme_Datasets"`}, `(?s)Invalid S3 Bucket Name.*The value of bucket is not valid. Bucket name "Acme_Datasets" holds characters other than lowercase letters`},
+		{[]string{`bucket = "ab"`}, `(?s)The value of bucket is not valid. Bucket name "ab" is 2 characters long, but S3 bucket names have 3 to 63`},
+		{[]string{`bucket = "xn--bucket"`}, `(?s)Invalid S3 Bucket Name.*reserved prefix "xn--"`},
+		{[]string{`bucket = "acme-datasets"`, `path = "raw//images"`}, `(?s)Invalid Storage Driver Path.*The value of path is not valid. Path "raw//images" contains an empty segment`},
+		{[]string{`bucket = "acme-datasets"`, `partition = "aws-iso"`}, `(?s)Invalid AWS Partition.*Partition "aws-iso" is not supported. Use one of aws, aws-cn, aws-us-gov`},
+		{[]string{`bucket = "acme-datasets"`, `path = "raw\nimages"`}, `(?s)Invalid Storage Driver Path.*The value of path is not valid. .*control character`},
 		{[]string{`bucket = "acme-datasets"`, `read_only = true`, `allow_delete = true`}, `(?s)Conflicting Bucket Policy Settings.*The value of allow_delete must not be true when read_only is true`},
 		{[]string{`bucket = "acme-datasets"`, fmt.Sprintf(`kms_key_arns = [%q, "arn:aws:kms:eu-west-1:123456789012:alias/data"]`, testKMSKey1)},
-			`(?s)Invalid KMS Key ARN.*The value of kms_key_arns\[1\] is not valid:.*is a KMS alias ARN`},
-		{[]string{`bucket = "acme-datasets"`, `kms_key_arns = ["key-1"]`}, `(?s)The value of kms_key_arns\[0\] is not valid: "key-1" is not a KMS key ARN`},
+			`(?s)Invalid KMS Key ARN.*The value of kms_key_arns\[1\] is not valid.*is a KMS alias ARN`},
+		{[]string{`bucket = "acme-datasets"`, `kms_key_arns = ["key-1"]`}, `(?s)The value of kms_key_arns\[0\] is not valid. "key-1" is not a KMS key ARN`},
 	}
 	steps := make([]resource.TestStep, len(tests))
 	for i, tt := range tests {
@@ -97,7 +100,7 @@ func TestAccAWSBucketPolicyDataSource_invalidAtApply(t *testing.T) {
 				`resource "terraform_data" "bucket" { input = "Acme_Datasets" }`,
 				testAccBucketPolicyDataSourceConfig(`bucket = terraform_data.bucket.output`),
 			),
-			ExpectError: testAccErrorRegexp(`(?s)Invalid S3 Bucket Name.*The value of bucket is not valid: "Acme_Datasets" may only contain lowercase letters`),
+			ExpectError: testAccErrorRegexp(`(?s)Invalid S3 Bucket Name.*The value of bucket is not valid. Bucket name "Acme_Datasets" holds characters other than lowercase letters`),
 		}},
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 var _ datasource.DataSource = (*awsTrustPolicyDataSource)(nil)
@@ -48,8 +50,11 @@ func (d *awsTrustPolicyDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "ARN of the IAM principal allowed to assume the role: the platform IAM user " +
 					"of a cross-account integration (`platform_iam_user_arn`), or the IAM user whose access key an " +
 					"STS integration holds. IAM role and account root ARNs are accepted too; wildcards are not.",
-				Validators: []validator.String{policyStringValidator(policy.ValidatePrincipalARN, "Invalid Principal ARN",
-					"value must be an IAM user, role or account root ARN")},
+				Validators: []validator.String{validators.Rule("Invalid Principal ARN",
+					"value must be an IAM user, role or account root ARN", func(s string) error {
+						_, err := rules.ParseIAMPrincipalARN(s)
+						return err
+					})},
 			},
 
 			// Optional
@@ -58,8 +63,8 @@ func (d *awsTrustPolicyDataSource) Schema(_ context.Context, _ datasource.Schema
 				MarkdownDescription: "External ID that the caller of `sts:AssumeRole` must pass; when set, the " +
 					"policy has a `StringEquals` condition on `sts:ExternalId`. It is 2 to 1224 letters, digits " +
 					"and the characters `+=,.@:/-_`. Unset or empty means no condition.",
-				Validators: []validator.String{policyStringValidator(policy.ValidateExternalID, "Invalid External ID",
-					"value must be a valid sts:ExternalId")},
+				Validators: []validator.String{validators.Rule("Invalid External ID",
+					"value must be a valid sts:ExternalId", rules.STSExternalID)},
 			},
 
 			// Computed

@@ -45,18 +45,18 @@ func TestAccAWSTrustPolicyDataSource_invalid(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      testAccTrustPolicyDataSourceConfig(`principal_arn = "arn:aws:iam::123456789012:group/admins"`),
-				ExpectError: testAccErrorRegexp(`(?s)Invalid Principal ARN.*The value of principal_arn is not valid:.*is not an IAM user, role or account root ARN`),
+				ExpectError: testAccErrorRegexp(`(?s)Invalid Principal ARN.*The value of principal_arn is not valid.*is not role/<name> or user/<name>. Use an IAM user, role or account root ARN`),
 			},
 			{
 				Config:      testAccTrustPolicyDataSourceConfig(`principal_arn = "*"`),
-				ExpectError: testAccErrorRegexp(`(?s)The value of principal_arn is not valid: "\*" must not contain wildcards`),
+				ExpectError: testAccErrorRegexp(`(?s)The value of principal_arn is not valid. "\*" contains a wildcard`),
 			},
 			{
 				Config: testAccTrustPolicyDataSourceConfig(
 					`principal_arn = "`+testPlatformUserARN+`"`,
 					`external_id   = "has spaces"`,
 				),
-				ExpectError: testAccErrorRegexp(`(?s)Invalid External ID.*The value of external_id is not valid: may only contain letters`),
+				ExpectError: testAccErrorRegexp(`(?s)Invalid External ID.*The value of external_id is not valid. The external ID holds characters other than letters`),
 			},
 		},
 	})

@@ -78,7 +78,7 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Optional:            true,
 				MarkdownDescription: "Name of the S3 bucket. Required with `integration_id`.",
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(bucketPattern, "must be an S3 bucket name"),
+					validators.S3BucketName("endpoint"),
 					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
 				},
 			},
@@ -86,7 +86,7 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Optional:            true,
 				MarkdownDescription: "AWS region of the bucket. Required with `integration_id`.",
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(regionPattern, "must be an AWS region name such as eu-west-1"),
+					validators.AWSRegion("endpoint"),
 					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
 				},
 			},
@@ -94,7 +94,10 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				CustomType:          driverPathType{},
 				Optional:            true,
 				MarkdownDescription: "Key prefix to check; unset means the bucket root.",
-				Validators:          []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("integration_id"))},
+				Validators: []validator.String{
+					validators.DriverPath(),
+					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
+				},
 			},
 			"allow_delete": schema.BoolAttribute{
 				Optional:            true,

@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 var (
@@ -85,7 +85,7 @@ func (v driverPathValue) StringSemanticEquals(_ context.Context, newValuable bas
 // Normalized returns the prefix as the platform stores it: no leading slash,
 // one trailing slash, or "" for the bucket root.
 func (v driverPathValue) Normalized() string {
-	return policy.NormalizePath(v.ValueString())
+	return rules.NormalizeDriverPath(v.ValueString())
 }
 
 // keepEquivalentPath plans the prior path when the configured one names the
@@ -107,7 +107,7 @@ func (keepEquivalentPath) PlanModifyString(_ context.Context, req planmodifier.S
 		req.PlanValue.Equal(req.StateValue) {
 		return
 	}
-	if policy.NormalizePath(req.PlanValue.ValueString()) == policy.NormalizePath(req.StateValue.ValueString()) {
+	if rules.NormalizeDriverPath(req.PlanValue.ValueString()) == rules.NormalizeDriverPath(req.StateValue.ValueString()) {
 		resp.PlanValue = req.StateValue
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 var _ function.Function = (*awsBucketPolicyFunction)(nil)
@@ -35,6 +36,7 @@ var awsBucketPolicyParams = map[string]int64{
 	policy.FieldAllowDelete: 2,
 	policy.FieldReadOnly:    3,
 	policy.FieldKMSKeyARNs:  4,
+	policy.FieldPartition:   5,
 }
 
 func (f *awsBucketPolicyFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
@@ -85,6 +87,12 @@ func (f *awsBucketPolicyFunction) Definition(_ context.Context, _ function.Defin
 					"means none. Use key ARNs, not alias ARNs.",
 			},
 		},
+		VariadicParameter: function.StringParameter{
+			Name: policy.FieldPartition,
+			MarkdownDescription: "Optional: the AWS partition of the bucket, " + quoteList(rules.Partitions()) +
+				" (default: `aws`), which the S3 ARNs of the policy name. Pass it as a sixth argument for a bucket " +
+				"in China (`aws-cn`) or GovCloud (`aws-us-gov`); at most one value.",
+		},
 		Return: function.StringReturn{},
 	}
 }
@@ -94,10 +102,20 @@ func (f *awsBucketPolicyFunction) Run(ctx context.Context, req function.RunReque
 		bucket, path          types.String
 		allowDelete, readOnly types.Bool
 		keys                  []types.String
+		partitions            []string
 	)
-	resp.Error = req.Arguments.Get(ctx, &bucket, &path, &allowDelete, &readOnly, &keys)
+	resp.Error = req.Arguments.Get(ctx, &bucket, &path, &allowDelete, &readOnly, &keys, &partitions)
 	if resp.Error != nil {
 		return
+	}
+	if len(partitions) > 1 {
+		resp.Error = function.NewArgumentFuncError(awsBucketPolicyParams[policy.FieldPartition],
+			"Pass at most one partition")
+		return
+	}
+	partition := ""
+	if len(partitions) == 1 {
+		partition = partitions[0]
 	}
 	arns := make([]string, len(keys))
 	for i, k := range keys {
@@ -115,6 +133,7 @@ func (f *awsBucketPolicyFunction) Run(ctx context.Context, req function.RunReque
 		AllowDelete: allowDelete.ValueBool(),
 		ReadOnly:    readOnly.ValueBool(),
 		KMSKeyARNs:  arns,
+		Partition:   partition,
 	})
 	if err != nil {
 		resp.Error = policyFuncError(err, awsBucketPolicyParams)

@@ -42,6 +42,11 @@ func TestAccAWSBucketPolicyFunction_matchesDataSource(t *testing.T) {
 			attrs: "bucket = \"acme-datasets\"\n  path = \"/raw/\"\n  read_only = true\n  kms_key_arns = []",
 			in:    policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/", ReadOnly: true},
 		},
+		{
+			args:  `"acme-datasets", "raw", null, null, null, "aws-cn"`,
+			attrs: "bucket = \"acme-datasets\"\n  path = \"raw\"\n  partition = \"aws-cn\"",
+			in:    policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw", Partition: "aws-cn"},
+		},
 	}
 	steps := make([]resource.TestStep, len(tests))
 	for i, tt := range tests {
@@ -111,8 +116,12 @@ func TestAccAWSBucketPolicyFunction_invalid(t *testing.T) {
 	tests := []struct {
 		args, err string
 	}{
-		{`"Acme_Datasets", null, null, null, null`, `(?s)Invalid value for "bucket" parameter: "Acme_Datasets" may only contain lowercase letters`},
-		{`"acme-datasets", "raw\nimages", null, null, null`, `(?s)Invalid value for "path" parameter: .*must not contain control characters`},
+		{`"Acme_Datasets", null, null, null, null`, `(?s)Invalid value for "bucket" parameter: bucket name "Acme_Datasets" holds characters other than lowercase letters`},
+		{`"192.168.5.4", null, null, null, null`, `(?s)Invalid value for "bucket" parameter: bucket name "192.168.5.4" is formatted as an IP address`},
+		{`"acme-datasets", "a/../b", null, null, null`, `(?s)Invalid value for "path" parameter: path "a/../b" contains a ".." segment`},
+		{`"acme-datasets", null, null, null, null, "aws-iso"`, `(?s)Invalid value for "partition" parameter: partition "aws-iso" is not supported`},
+		{`"acme-datasets", null, null, null, null, "aws", "aws-cn"`, `(?s)Invalid value for "partition" parameter: Pass at most one partition`},
+		{`"acme-datasets", "raw\nimages", null, null, null`, `(?s)Invalid value for "path" parameter: .*control character`},
 		{`"acme-datasets", null, true, true, null`, `(?s)Invalid value for "allow_delete" parameter: must not be true when read_only is true`},
 		{`"acme-datasets", null, null, null, ["key-1"]`, `(?s)Invalid value for "kms_key_arns" parameter: kms_key_arns\[0\]: "key-1" is not a KMS key ARN`},
 		{`"acme-datasets", null, null, null, [null]`, `(?s)Invalid value for "kms_key_arns" parameter: The list of KMS key ARNs must not contain null values`},

@@ -68,9 +68,9 @@ func TestAccAWSTrustPolicyFunction_invalid(t *testing.T) {
 	tests := []struct {
 		args, err string
 	}{
-		{`"arn:aws:iam::123456789012:user/*", null`, `(?s)Invalid value for "principal_arn" parameter:.*must not contain wildcards`},
-		{`"123456789012", null`, `(?s)Invalid value for "principal_arn" parameter: "123456789012" is not an IAM user, role or account root ARN`},
-		{`"` + testPlatformUserARN + `", "x"`, `(?s)Invalid value for "external_id" parameter: must be between 2 and 1224 characters long`},
+		{`"arn:aws:iam::123456789012:user/*", null`, `(?s)Invalid value for "principal_arn" parameter:.*contains a wildcard; a trust policy must name exactly one principal`},
+		{`"123456789012", null`, `(?s)Invalid value for "principal_arn" parameter: "123456789012" is not an ARN.*use an IAM user, role or account root ARN`},
+		{`"` + testPlatformUserARN + `", "x"`, `(?s)Invalid value for "external_id" parameter: the external ID is 1 characters long; use 2 to 1224`},
 	}
 	steps := make([]resource.TestStep, len(tests))
 	for i, tt := range tests {

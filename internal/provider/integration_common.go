@@ -21,6 +21,7 @@ import (
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 // This file holds what every integration resource shares: the common
@@ -92,10 +93,11 @@ func integrationCommonAttributes(ctx context.Context, nameReplace bool) map[stri
 	}
 	return map[string]schema.Attribute{
 		"name": schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: nameDescription,
-			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			PlanModifiers:       nameModifiers,
+			Required: true,
+			MarkdownDescription: nameDescription + " It is one line of 1 to " + fmt.Sprint(rules.MaxObjectNameLength) +
+				" characters without control characters.",
+			Validators:    []validator.String{validators.ObjectName()},
+			PlanModifiers: nameModifiers,
 		},
 		"org_id": schema.StringAttribute{
 			Optional: true,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 var (
@@ -54,12 +55,14 @@ func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resou
 		"role_arn": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "ARN of the IAM role in your account that the platform assumes, " +
-				"`arn:aws:iam::<12-digit account ID>:role/<role name>`. It is a plain string, so the role can be " +
+				"`arn:aws:iam::<12-digit account ID>:role/<role name>`. The role must be in the `aws` partition: " +
+				"the platform IAM user that assumes it is in `aws`, and a role trusts principals of its own partition only. " +
+				"It is a plain string, so the role can be " +
 				"created after the integration (its trust policy needs `platform_iam_user_arn`) without a cycle. " +
 				"Changing it binds the new role in place; removing it removes the binding. The platform does not " +
 				"return the bound role, so this is the value last applied: a role bound outside Terraform is not " +
 				"detected, and an imported integration has no `role_arn` until the next apply binds the configured one.",
-			Validators: []validator.String{validators.IAMRoleARN()},
+			Validators: []validator.String{validators.IAMRoleARN(rules.PartitionAWS)},
 		},
 
 		// Computed

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"time"
 
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 var (
@@ -59,16 +59,6 @@ type s3DriverModel struct {
 // privateKeyImported marks state that came from an import, so the next Read
 // fills access with a check of the imported driver.
 const privateKeyImported = "imported"
-
-var (
-	// bucketPattern follows the S3 general purpose bucket naming rules;
-	// dataloop_aws_bucket_policy applies the complete set.
-	bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	// pathPattern rejects control characters, which S3 keys may hold but
-	// the platform's folder view and IAM policies cannot show.
-	pathPattern = regexp.MustCompile(`^[^\x00-\x1f\x7f]*$`)
-)
 
 // supportedS3IntegrationTypes are the integration types an S3 driver can use.
 func supportedS3IntegrationTypes() []string {
@@ -115,9 +105,10 @@ func (r *s3DriverResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the driver, unique in the project. Changing it renames the driver in place.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Required: true,
+				MarkdownDescription: "Name of the driver, unique in the project: one line of 1 to " + fmt.Sprint(rules.MaxObjectNameLength) +
+					" characters without control characters. Changing it renames the driver in place.",
+				Validators: []validator.String{validators.ObjectName()},
 			},
 			"integration_id": schema.StringAttribute{
 				Required: true,
@@ -129,16 +120,18 @@ func (r *s3DriverResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"bucket": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the S3 bucket. The bucket must exist.",
-				Validators: []validator.String{stringvalidator.RegexMatches(bucketPattern,
-					"must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit")},
+				Required: true,
+				MarkdownDescription: "Name of the S3 bucket. The bucket must exist. It must follow the S3 general purpose " +
+					"bucket naming rules (3 to 63 lowercase letters, digits, dots and hyphens; not an IP address; no " +
+					"reserved prefix such as `xn--` or suffix such as `-s3alias`); with `endpoint` set, the store's " +
+					"names of 3 to 255 letters, digits, dots, hyphens and underscores are accepted.",
+				Validators: []validator.String{validators.S3BucketName("endpoint")},
 			},
 			"region": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "AWS region of the bucket, such as `eu-west-1`. The access check fails when the bucket is in another region.",
-				Validators: []validator.String{stringvalidator.RegexMatches(regionPattern,
-					"must be an AWS region name such as eu-west-1")},
+				Required: true,
+				MarkdownDescription: "AWS region of the bucket, such as `eu-west-1`. The access check fails when the bucket " +
+					"is in another region. With `endpoint` set, any region name the store uses is accepted, such as `auto`.",
+				Validators: []validator.String{validators.AWSRegion("endpoint")},
 			},
 
 			// Optional
@@ -150,11 +143,9 @@ func (r *s3DriverResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "Key prefix the driver is limited to; empty means the whole bucket (default: `\"\"`). " +
 					"It is case sensitive. The platform stores it without a leading slash and with one trailing slash; " +
 					"`raw`, `/raw` and `raw/` name the same prefix and do not cause a change. " +
-					"Changing it to the bucket root replaces the driver.",
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(pathPattern, "must not contain control characters"),
-					stringvalidator.LengthAtMost(900),
-				},
+					"Changing it to the bucket root replaces the driver. It must not contain control characters, " +
+					"empty segments (`a//b`) or `.` and `..` segments.",
+				Validators: []validator.String{validators.DriverPath()},
 				PlanModifiers: []planmodifier.String{
 					// First, so that an equivalent spelling is no change at all.
 					keepEquivalentPath{},

@@ -1063,9 +1063,9 @@ func TestS3StorageDriver_validation(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
-			invalid(func(c *s3DriverConfig) { c.Bucket = "Acme_Datasets" }, `must be an S3 bucket name`),
-			invalid(func(c *s3DriverConfig) { c.Region = "Europe" }, `must be an AWS region name`),
-			invalid(func(c *s3DriverConfig) { c.Path = "raw/\tx" }, `must not contain control characters`),
+			invalid(func(c *s3DriverConfig) { c.Bucket = "Acme_Datasets" }, `(?s)Invalid S3 Bucket Name.*bucket.*lowercase letters`),
+			invalid(func(c *s3DriverConfig) { c.Region = "Europe" }, `(?s)Invalid Region.*not an AWS region name`),
+			invalid(func(c *s3DriverConfig) { c.Path = "raw/\tx" }, `(?s)Invalid Storage Driver Path.*control character`),
 			{
 				Config: base.String() + `
 resource "dataloop_s3_storage_driver" "bad" {

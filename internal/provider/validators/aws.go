@@ -2,85 +2,68 @@ package validators
 
 import (
 	"context"
-	"fmt"
-	"regexp"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
-var (
-	// NOTE: long-term IAM user keys start with AKIA and temporary (STS) keys
-	// with ASIA; both are 20 characters of upper-case letters and digits.
-	// moto issues keys of the same shape.
-	accessKeyIDPattern = regexp.MustCompile(`^(AKIA|ASIA)[A-Z0-9]{16}$`)
-
-	// IAM role names are 1-64 characters of [\w+=,.@-]; a role may sit under
-	// a path (role/path/name). The partition covers aws, aws-cn and aws-us-gov.
-	roleARNPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
-)
-
-var (
-	_ validator.String = accessKeyIDValidator{}
-	_ validator.String = roleARNValidator{}
-)
-
-type accessKeyIDValidator struct{}
-
-// AWSAccessKeyID checks the shape of an AWS access key ID (AKIA… or ASIA…,
-// 20 characters). It catches a secret pasted into the key ID field, or a key
-// ID with stray whitespace, before anything is sent to the platform.
+// AWSAccessKeyID checks the shape of an AWS access key ID (rules.AWSAccessKeyID:
+// AKIA… or ASIA…, 20 characters). It catches a secret pasted into the key ID
+// field, or a key ID with stray whitespace, before anything is sent to the
+// platform. The value is never echoed.
 func AWSAccessKeyID() validator.String {
-	return accessKeyIDValidator{}
+	return Rule("Invalid AWS Access Key ID",
+		"value must be an AWS access key ID: `AKIA` or `ASIA` followed by 16 upper-case letters or digits",
+		rules.AWSAccessKeyID)
 }
 
-func (v accessKeyIDValidator) Description(_ context.Context) string {
-	return "value must be an AWS access key ID: AKIA or ASIA followed by 16 upper-case letters or digits"
-}
-
-func (v accessKeyIDValidator) MarkdownDescription(_ context.Context) string {
-	return "value must be an AWS access key ID: `AKIA` or `ASIA` followed by 16 upper-case letters or digits"
-}
-
-func (v accessKeyIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+// IAMRoleARN checks that a string is an IAM role ARN (rules.ParseIAMRoleARN)
+// in one of partitions, or in any supported partition when none are given.
+func IAMRoleARN(partitions ...string) validator.String {
+	desc := "value must be an IAM role ARN of the form `arn:<partition>:iam::<12-digit account ID>:role/<role name>`"
+	allowed := partitions
+	if len(allowed) == 0 {
+		allowed = rules.Partitions()
 	}
-	if !accessKeyIDPattern.MatchString(req.ConfigValue.ValueString()) {
-		// NOTE: the value is not echoed: if a secret access key was pasted
-		// here by mistake it must not end up in the output.
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid AWS Access Key ID",
-			fmt.Sprintf("The value of %s is not an AWS access key ID. An access key ID is 20 characters long, "+
-				"starts with AKIA (IAM user keys) or ASIA (temporary keys) and holds only upper-case letters and digits, "+
-				"for example AKIAIOSFODNN7EXAMPLE. Check that the key ID and the secret access key were not swapped "+
-				"and that the value has no surrounding whitespace.", req.Path))
+	desc += " in partition `" + strings.Join(allowed, "`, `") + "`"
+	return Rule("Invalid IAM Role ARN", desc, func(s string) error {
+		a, err := rules.ParseIAMRoleARN(s)
+		if err != nil {
+			return err
+		}
+		return rules.RoleInPartitions(a, partitions...)
+	})
+}
+
+// S3BucketName checks a bucket name with rules.S3BucketName. When
+// endpointAttr names a sibling attribute that is set (an S3-compatible
+// store), or not known yet, the relaxed rules for S3-compatible stores apply.
+func S3BucketName(endpointAttr string) validator.String {
+	return ruleValidator{
+		summary:     "Invalid S3 Bucket Name",
+		description: "value must be an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens; relaxed for an S3-compatible `endpoint`)",
+		check: func(ctx context.Context, req validator.StringRequest) error {
+			return rules.S3BucketName(req.ConfigValue.ValueString(), siblingSet(ctx, req, endpointAttr))
+		},
 	}
 }
 
-type roleARNValidator struct{}
-
-// IAMRoleARN checks that a string is an IAM role ARN,
-// arn:aws:iam::<12-digit account id>:role/<name>.
-func IAMRoleARN() validator.String {
-	return roleARNValidator{}
-}
-
-func (v roleARNValidator) Description(_ context.Context) string {
-	return "value must be an IAM role ARN of the form arn:aws:iam::<12-digit account ID>:role/<role name>"
-}
-
-func (v roleARNValidator) MarkdownDescription(_ context.Context) string {
-	return "value must be an IAM role ARN of the form `arn:aws:iam::<12-digit account ID>:role/<role name>`"
-}
-
-func (v roleARNValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+// AWSRegion checks a region with rules.AWSRegion, relaxed like S3BucketName
+// when the endpointAttr sibling is set or not known yet.
+func AWSRegion(endpointAttr string) validator.String {
+	return ruleValidator{
+		summary:     "Invalid Region",
+		description: "value must be an AWS region name such as `eu-west-1` (any region name, such as `auto`, for an S3-compatible `endpoint`)",
+		check: func(ctx context.Context, req validator.StringRequest) error {
+			return rules.AWSRegion(req.ConfigValue.ValueString(), siblingSet(ctx, req, endpointAttr))
+		},
 	}
-	if !roleARNPattern.MatchString(req.ConfigValue.ValueString()) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid IAM Role ARN",
-			fmt.Sprintf("The value of %s, %q, is not an IAM role ARN. Use the form "+
-				"arn:aws:iam::<12-digit account ID>:role/<role name>, for example "+
-				"arn:aws:iam::123456789012:role/dataloop-access. The role does not need to exist yet.",
-				req.Path, req.ConfigValue.ValueString()))
-	}
+}
+
+// AWSPartition checks a partition name with rules.AWSPartition.
+func AWSPartition() validator.String {
+	return Rule("Invalid AWS Partition",
+		"value must be one of `"+strings.Join(rules.Partitions(), "`, `")+"`", rules.AWSPartition)
 }
