@@ -159,7 +159,9 @@ grep -q "0 to add, 0 to change, 0 to destroy" "$demo/quickstart-plan.log" ||
 step "terraform plan examples/quickstart-underprivileged (expected to fail)"
 info "A second driver on curated/ of the same bucket, through the quickstart role, whose policy grants raw/ only."
 # The quickstart's integration and project are inputs, so every input of the
-# driver is known at plan time and the access check runs during the plan.
+# driver is known at plan time and the access check runs during the plan. A
+# plan-time failure is a warning by default; the example sets
+# access_check.plan_severity = "error", as a strict pipeline would.
 export TF_VAR_project_id TF_VAR_integration_id TF_VAR_bucket TF_VAR_region
 TF_VAR_project_id="$(tf "$demo/quickstart" output -raw project_id)"
 TF_VAR_integration_id="$(tf "$demo/quickstart" output -raw integration_id)"

@@ -22,6 +22,7 @@ provider "dataloop" {
   org_id = "org-1234"
 
   access_check {
+    plan_severity       = "warning" # plan-time failures warn; the apply-time check is the gate
     severity            = "error"
     propagation_timeout = "2m"
   }

@@ -3,9 +3,12 @@
 # driver asks for curated/. `make demo` plans it after applying the quickstart.
 #
 # Every input is known at plan time and the integration's trust is already
-# established, so the access check runs during `terraform plan` and fails it,
-# naming the denied action and the policy statement that grants it. Nothing
-# is created on the platform.
+# established, so the access check runs during `terraform plan`. By default a
+# plan-time failure is a warning (the same plan might be the one that extends
+# the role's policy) and the apply-time check stops the apply; this
+# configuration sets plan_severity = "error", as a strict pipeline would, so
+# the plan itself fails, naming the denied action and the policy statement
+# that grants it. Nothing is created on the platform.
 
 terraform {
   required_version = ">= 1.11"
@@ -17,7 +20,11 @@ terraform {
 }
 
 # DATALOOP_ENDPOINT, DATALOOP_TOKEN and DATALOOP_ORG_ID come from the environment.
-provider "dataloop" {}
+provider "dataloop" {
+  access_check {
+    plan_severity = "error"
+  }
+}
 
 resource "dataloop_s3_storage_driver" "curated" {
   project_id     = var.project_id

@@ -90,7 +90,7 @@ func planAWSCredentialCheck(ctx context.Context, pd *providerData, withRole bool
 		RoleARN:         plan.RoleARN.ValueString(),
 	}
 	res, err := pd.Checker.CheckCredentials(maskSecret(ctx, creds.SecretAccessKey), creds)
-	reportCredentialCheck(&resp.Diagnostics, pd.AccessCheck, creds, res, err, "Checked at plan time.")
+	reportCredentialCheck(&resp.Diagnostics, pd.AccessCheck, creds, res, err, "Checked at plan time.", true)
 }
 
 // applyAWSCredentialCheck runs the credential check of key, with secret
@@ -112,7 +112,7 @@ func applyAWSCredentialCheck(ctx context.Context, pd *providerData, key awsKeyMo
 		when = fmt.Sprintf("Checked at apply time, %d times over up to %s (access_check.propagation_timeout) "+
 			"while waiting for IAM changes to propagate.", res.Attempts, formatDuration(timeout))
 	}
-	return reportCredentialCheck(diags, pd.AccessCheck, creds, res, err, when)
+	return reportCredentialCheck(diags, pd.AccessCheck, creds, res, err, when, false)
 }
 
 // maskSecret masks the secret in every log entry written with the returned
@@ -123,8 +123,10 @@ func maskSecret(ctx context.Context, secret string) context.Context {
 }
 
 // reportCredentialCheck adds the diagnostics of a credential check and
-// reports whether Terraform may go on.
-func reportCredentialCheck(diags *diag.Diagnostics, cfg accessCheckConfig, creds accesscheck.AWSCredentials, res accesscheck.Result, err error, when string) bool {
+// reports whether Terraform may go on. A failed check at plan time follows
+// access_check.plan_severity, at apply time access_check.severity; a
+// malformed input or a check that could not run is always an error.
+func reportCredentialCheck(diags *diag.Diagnostics, cfg accessCheckConfig, creds accesscheck.AWSCredentials, res accesscheck.Result, err error, when string, atPlan bool) bool {
 	var inputErr *accesscheck.InputError
 	switch {
 	case errors.As(err, &inputErr):
@@ -142,6 +144,11 @@ func reportCredentialCheck(diags *diag.Diagnostics, cfg accessCheckConfig, creds
 		return false
 	case res.Success():
 		return true
+	}
+	if atPlan {
+		addPlanCheckDiagnostic(diags, cfg, "AWS Credentials Check Failed",
+			credentialFailureDetail(creds, res, when), credentialFailurePath(res))
+		return cfg.PlanSeverity == severityWarning
 	}
 	addAccessDiagnostic(diags, cfg.Severity, "AWS Credentials Check Failed",
 		credentialFailureDetail(creds, res, when), credentialFailurePath(res))
@@ -222,13 +229,13 @@ func credentialCheckDescription(withRole bool) string {
 		"which needs no IAM permission, proves that AWS accepts the key and its secret (check `credentials`)."
 	changes := "`access_key_id` or `secret_access_key_wo_version`"
 	retried := "a key that AWS does not know yet is retried"
-	fails := "A rejected key fails the plan or the apply on `access_key_id`"
+	fails := "A rejected key is reported on `access_key_id`"
 	if withRole {
 		what += " Then `sts:AssumeRole` on `role_arn` with the key, as session `" + accesscheck.SessionName +
 			"`, proves that the role trusts the key's IAM user (check `assume_role`)."
 		changes = "`access_key_id`, `secret_access_key_wo_version` or `role_arn`"
 		retried = "a key that AWS does not know yet and a denied `sts:AssumeRole` are retried"
-		fails += ", a role that cannot be assumed fails it on `role_arn` with the trust policy that fixes it"
+		fails += ", a role that cannot be assumed on `role_arn` with the trust policy that fixes it"
 	}
 	off := " `verify_credentials = false` turns the check off for this integration only; `access_check.on_plan` " +
 		"and `on_apply` turn it off for every integration and storage driver."
@@ -240,12 +247,16 @@ func credentialCheckDescription(withRole bool) string {
 	return what + " The check runs at plan time (`access_check.on_plan`) when the integration is created or " +
 		changes + " changes and every input, the secret included, is known; and at apply time " +
 		"(`access_check.on_apply`) before the platform is called, where " + retried + " for up to " +
-		"`access_check.propagation_timeout` while IAM changes propagate. " + fails + " (a warning with " +
-		"`access_check.severity = \"warning\"`), and nothing is created or changed on the platform." + off + "\n\n" +
-		"~> **Note** Terraform plans a resource again during apply, once the values that were unknown are known. " +
-		"When the IAM user's key or the role is created in the same apply, that second plan runs the plan-time " +
-		"check without retries; if IAM is slow to propagate, set `access_check.on_plan = false` (or create the " +
-		"IAM side first) so that only the retrying apply-time check judges it."
+		"`access_check.propagation_timeout` while IAM changes propagate. " + fails + ": at plan time as a " +
+		"warning, because the same plan may create the key or fix the role's trust (an error with " +
+		"`access_check.plan_severity = \"error\"`); at apply time as an error that stops the apply before " +
+		"anything is created or changed on the platform (a warning with `access_check.severity = \"warning\"`)." +
+		off + "\n\n" +
+		"~> **Note** Terraform plans a resource again during apply, once the values that were unknown are known, " +
+		"and that second plan runs the plan-time check without retries. By default its failure is only a " +
+		"warning; with `access_check.plan_severity = \"error\"`, when the IAM user's key or the role is created " +
+		"in the same apply, set `access_check.on_plan = false` (or create the IAM side first) so that only the " +
+		"retrying apply-time check judges it."
 }
 
 // verifyCredentialsDescription is the description of verify_credentials;

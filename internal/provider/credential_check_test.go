@@ -22,6 +22,10 @@ import (
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/testenv"
 )
 
+// testAccStrictPlan is the access_check setting that makes a failed
+// plan-time check an error, for tests of what the plan-time check reports.
+var testAccStrictPlan = map[string]string{"plan_severity": "error"}
+
 // testAccCredentialCheckOff is a provider block that turns the access check
 // off, for lifecycle tests of key and STS integrations with made-up keys
 // that AWS would reject.
@@ -107,7 +111,7 @@ func TestAccAWSSTSIntegration_credentialCheckWrongTrust(t *testing.T) {
 	roleARN := env.moto.CreateRole(t, roleName, s3DriverTrust(t, other.UserARN), "")
 	name := testName(t, "tf-acc-sts")
 	t.Setenv("TF_VAR_secret_access_key", user.SecretAccessKey)
-	config := env.providerConfig(nil) + testAccAWSSTSIntegrationEphemeralConfig(name, user.AccessKeyID, roleARN)
+	config := env.providerConfig(testAccStrictPlan) + testAccAWSSTSIntegrationEphemeralConfig(name, user.AccessKeyID, roleARN)
 	atPlan := regexp.MustCompile(`(?s)AWS Credentials Check Failed.*role_arn.*Checked\s+at\s+plan\s+time.*` +
 		`credentials: passed.*assume_role: FAILED.*sts:AssumeRole.*` + regexp.QuoteMeta(roleARN) +
 		`.*fix\s+"assume_role".*"AWS":\s*"` + regexp.QuoteMeta(user.UserARN) + `"`)
@@ -182,7 +186,7 @@ func TestAccAWSSTSIntegration_credentialCheckUpdate(t *testing.T) {
 				},
 			},
 			{
-				Config:      config(nil, untrusted),
+				Config:      config(testAccStrictPlan, untrusted),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*role_arn.*assume_role: FAILED.*` + regexp.QuoteMeta(untrusted)),
 			},
@@ -255,7 +259,7 @@ func TestAccAWSAccessKeyIntegration_credentialCheckUnknownKey(t *testing.T) {
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config:   env.providerConfig(nil) + resourceConfig,
+				Config:   env.providerConfig(testAccStrictPlan) + resourceConfig,
 				PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*access_key_id.*Checked\s+at\s+plan\s+time.*` +
 					`credentials: FAILED.*` + keyID + `.*InvalidClientTokenId.*fix\s+"credentials"`),
@@ -293,7 +297,7 @@ func TestAccAWSAccessKeyIntegration_verifyCredentialsOff(t *testing.T) {
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config:      env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
+				Config:      env.providerConfig(testAccStrictPlan) + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*access_key_id.*credentials: FAILED.*InvalidClientTokenId`),
 			},
@@ -341,7 +345,7 @@ func TestAccAWSSTSIntegration_verifyCredentialsOff(t *testing.T) {
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
 		Steps: []resource.TestStep{
 			{
-				Config:      env.providerConfig(nil) + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role),
+				Config:      env.providerConfig(testAccStrictPlan) + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*access_key_id.*credentials: FAILED`),
 			},
@@ -399,9 +403,13 @@ func TestReportCredentialCheck(t *testing.T) {
 		res      accesscheck.Result
 		err      error
 		severity string
-		wantOK   bool
-		wantPath string
-		want     []string
+		// atPlan reports a plan-time check, which follows planSeverity.
+		atPlan       bool
+		planSeverity string
+		wantOK       bool
+		wantWarning  bool
+		wantPath     string
+		want         []string
 	}{
 		"role denied": {
 			res: roleDenied, severity: severityError, wantPath: "role_arn",
@@ -415,7 +423,20 @@ func TestReportCredentialCheck(t *testing.T) {
 			res: secretRejected, severity: severityError, wantPath: "secret_access_key_wo",
 			want: []string{"credentials: FAILED", "checked access key " + keyID + " with AWS"},
 		},
-		"warning": {res: keyRejected, severity: severityWarning, wantOK: true, wantPath: "access_key_id"},
+		"warning": {res: keyRejected, severity: severityWarning, wantOK: true, wantWarning: true, wantPath: "access_key_id"},
+		"plan-time warning by default": {
+			res: roleDenied, severity: severityError, atPlan: true, planSeverity: severityWarning,
+			wantOK: true, wantWarning: true, wantPath: "role_arn",
+			want: []string{"assume_role: FAILED", "runs again at apply time", `access_check.plan_severity = "error"`},
+		},
+		"plan-time error with plan_severity error": {
+			res: roleDenied, severity: severityWarning, atPlan: true, planSeverity: severityError,
+			wantPath: "role_arn", want: []string{"assume_role: FAILED", `plan_severity is "error"`},
+		},
+		"plan-time input error stays an error": {
+			err: &accesscheck.InputError{Field: "role_arn", Message: "is not a role ARN"}, atPlan: true, planSeverity: severityWarning,
+			wantPath: "role_arn", want: []string{"role_arn"},
+		},
 		"input error": {
 			err: &accesscheck.InputError{Field: "secret_access_key", Message: "must not be empty"}, severity: severityWarning,
 			wantPath: "secret_access_key_wo", want: []string{"secret_access_key"},
@@ -425,7 +446,8 @@ func TestReportCredentialCheck(t *testing.T) {
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
 			var diags diag.Diagnostics
-			ok := reportCredentialCheck(&diags, accessCheckConfig{Severity: tt.severity}, creds, tt.res, tt.err, "Checked at plan time.")
+			cfg := accessCheckConfig{Severity: tt.severity, PlanSeverity: tt.planSeverity}
+			ok := reportCredentialCheck(&diags, cfg, creds, tt.res, tt.err, "Checked at plan time.", tt.atPlan)
 			if ok != tt.wantOK {
 				t.Errorf("ok = %t, want %t", ok, tt.wantOK)
 			}
@@ -437,6 +459,9 @@ func TestReportCredentialCheck(t *testing.T) {
 			}
 			if len(diags) != 1 {
 				t.Fatalf("diagnostics = %v, want one", diags)
+			}
+			if got := diags[0].Severity() == diag.SeverityWarning; got != tt.wantWarning {
+				t.Errorf("diagnostic is a warning: %t, want %t", got, tt.wantWarning)
 			}
 			d, ok := diags[0].(diag.DiagnosticWithPath)
 			if !ok || d.Path().String() != tt.wantPath {

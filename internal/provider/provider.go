@@ -74,6 +74,7 @@ type accessCheckModel struct {
 	OnPlan             types.Bool   `tfsdk:"on_plan"`
 	OnApply            types.Bool   `tfsdk:"on_apply"`
 	Severity           types.String `tfsdk:"severity"`
+	PlanSeverity       types.String `tfsdk:"plan_severity"`
 	PropagationTimeout types.String `tfsdk:"propagation_timeout"`
 	AWSEndpoint        types.String `tfsdk:"aws_endpoint"`
 }
@@ -135,9 +136,23 @@ func accessCheckBlockSchema() schema.SingleNestedBlock {
 			},
 			"severity": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "How a failed access check is reported: " + quoteList(supportedSeverities()) +
-					". With `error` the plan or apply fails; with `warning` it goes on and shows the failed checks " +
-					"(default: `" + severityError + "`).",
+				MarkdownDescription: "How a failed apply-time check is reported: " + quoteList(supportedSeverities()) +
+					". With `error` the apply stops before the storage driver or the credentials are created or " +
+					"changed; with `warning` it goes on and shows the failed checks (default: `" + severityError + "`). " +
+					"Plan-time failures follow `plan_severity`.",
+				Validators: []validator.String{stringvalidator.OneOf(supportedSeverities()...)},
+			},
+			"plan_severity": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How a failed plan-time check is reported: " + quoteList(supportedSeverities()) +
+					" (default: `" + severityWarning + "`). A plan-time check sees the cloud as it is before the plan, " +
+					"so a plan that creates the bucket or fixes the role's policy or trust would fail its own check; " +
+					"by default the failure is therefore a warning with every check and its fix, and the apply-time " +
+					"check (which waits for IAM propagation and follows `severity`) is the gate. Set `error` to fail " +
+					"the plan instead, for pipelines that apply cloud-side changes in an earlier run. " +
+					"`terraform destroy` plans nothing to create or change, so a check never blocks it; with `error`, " +
+					"though, the refresh that `terraform destroy` runs first plans the configuration normally and " +
+					"can fail on a driver that is not created yet: run `terraform destroy -refresh=false` then.",
 				Validators: []validator.String{stringvalidator.OneOf(supportedSeverities()...)},
 			},
 			"propagation_timeout": schema.StringAttribute{
@@ -248,7 +263,7 @@ func resolveAccessCheck(m *accessCheckModel, diags *diag.Diagnostics) accessChec
 		name  string
 		value interface{ IsUnknown() bool }
 	}{
-		{"on_plan", m.OnPlan}, {"on_apply", m.OnApply}, {"severity", m.Severity},
+		{"on_plan", m.OnPlan}, {"on_apply", m.OnApply}, {"severity", m.Severity}, {"plan_severity", m.PlanSeverity},
 		{"propagation_timeout", m.PropagationTimeout}, {"aws_endpoint", m.AWSEndpoint},
 	} {
 		if a.value.IsUnknown() {
@@ -262,13 +277,17 @@ func resolveAccessCheck(m *accessCheckModel, diags *diag.Diagnostics) accessChec
 	}
 
 	cfg := accessCheckConfig{
-		OnPlan:      m.OnPlan.IsNull() || m.OnPlan.ValueBool(),
-		OnApply:     m.OnApply.IsNull() || m.OnApply.ValueBool(),
-		Severity:    severityError,
-		AWSEndpoint: m.AWSEndpoint.ValueString(),
+		OnPlan:       m.OnPlan.IsNull() || m.OnPlan.ValueBool(),
+		OnApply:      m.OnApply.IsNull() || m.OnApply.ValueBool(),
+		Severity:     severityError,
+		PlanSeverity: severityWarning,
+		AWSEndpoint:  m.AWSEndpoint.ValueString(),
 	}
 	if !m.Severity.IsNull() {
 		cfg.Severity = m.Severity.ValueString()
+	}
+	if !m.PlanSeverity.IsNull() {
+		cfg.PlanSeverity = m.PlanSeverity.ValueString()
 	}
 	timeout := defaultPropagationTimeout
 	if !m.PropagationTimeout.IsNull() {

@@ -31,7 +31,8 @@ type providerData struct {
 type accessCheckConfig struct {
 	OnPlan             bool
 	OnApply            bool
-	Severity           string // severityError or severityWarning
+	Severity           string // apply time: severityError or severityWarning
+	PlanSeverity       string // plan time: severityWarning (default) or severityError
 	PropagationTimeout time.Duration
 	AWSEndpoint        string
 }

@@ -134,7 +134,7 @@ func TestAccAWSAccessKeyIntegration_changeAccessKeyID(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{testAccCheckEmulatorCredentials(env.testEmulator, testAccAccessKeyAddress, key.AccessKeyID, secret)},
 			},
 			{
-				Config:      env.providerConfig(nil) + testAccAWSAccessKeyIntegrationConfig(name, newKeyID, secret, 1),
+				Config:      env.providerConfig(testAccStrictPlan) + testAccAWSAccessKeyIntegrationConfig(name, newKeyID, secret, 1),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*secret_access_key_wo.*SignatureDoesNotMatch`),
 			},

@@ -95,7 +95,9 @@ func (r *s3DriverResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"integration. Before the driver is created or its location changes, the provider asks the platform to " +
 			"prove that it can list, write, read back and (with `allow_delete`) delete under the prefix: at plan time " +
 			"when every input is known, and again at apply time, retrying while IAM changes propagate. A failed check " +
-			"names the missing permission and the policy statement that grants it.",
+			"names the missing permission and the policy statement that grants it. At plan time it is a warning " +
+			"(the same plan may fix it; `access_check.plan_severity` makes it an error); at apply time it stops the " +
+			"apply before the driver is created or changed. `terraform destroy` runs no check.",
 		Attributes: map[string]schema.Attribute{
 			// Required
 			"project_id": schema.StringAttribute{
@@ -368,7 +370,7 @@ func (r *s3DriverResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			"the apply-time check, which waits for IAM propagation, decides", map[string]any{"integration_id": in.ID})
 		return
 	}
-	addAccessDiagnostic(&resp.Diagnostics, r.data.AccessCheck.Severity, "Storage Access Check Failed",
+	addPlanCheckDiagnostic(&resp.Diagnostics, r.data.AccessCheck, "Storage Access Check Failed",
 		accessFailureDetail(o, t, in, "Checked at plan time."), failureAttribute(o.failed()))
 }
 

@@ -221,6 +221,7 @@ func s3DriverTrust(t *testing.T, principal string) string {
 
 // s3DriverConfig renders a dataloop_s3_storage_driver "test" block.
 type s3DriverConfig struct {
+	Label         string // the resource's label; "test" when empty
 	Name          string
 	IntegrationID string // an HCL expression when Ref is set
 	Ref           bool
@@ -238,8 +239,12 @@ func (c s3DriverConfig) String() string {
 	if c.Ref {
 		integration = c.IntegrationID
 	}
+	label := c.Label
+	if label == "" {
+		label = "test"
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "resource \"dataloop_s3_storage_driver\" \"test\" {\n")
+	fmt.Fprintf(&b, "resource \"dataloop_s3_storage_driver\" %q {\n", label)
 	fmt.Fprintf(&b, "  project_id     = %q\n", testProjectID)
 	fmt.Fprintf(&b, "  name           = %q\n", c.Name)
 	fmt.Fprintf(&b, "  integration_id = %s\n", integration)
@@ -455,14 +460,15 @@ type planFailureCase struct {
 	want   string
 }
 
-// testAccS3PlanFailures runs each case as a plan that must fail, then checks
-// that the platform holds no driver.
+// testAccS3PlanFailures runs each case as a plan that must fail with
+// access_check.plan_severity = "error", then checks that the platform holds
+// no driver.
 func testAccS3PlanFailures(t *testing.T, env *s3TestEnv, cases []planFailureCase) {
 	t.Helper()
 	var steps []resource.TestStep
 	for _, c := range cases {
 		steps = append(steps, resource.TestStep{
-			Config:      c.config.String(),
+			Config:      testAccConfig(testAccProviderConfig(testAccStrictPlan), c.config.String()),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(c.want),
 		})
@@ -605,7 +611,8 @@ func TestAccS3StorageDriver_crossAccountPlanFailures(t *testing.T) {
 	}
 	name := testName(t, "tf-driver")
 	location := func(integrationID, bucket, region string, allowDelete bool) string {
-		return s3DriverConfig{Name: name, IntegrationID: integrationID, Bucket: bucket, Region: region, Path: "raw/", AllowDelete: allowDelete}.String()
+		return testAccConfig(testAccProviderConfig(testAccStrictPlan),
+			s3DriverConfig{Name: name, IntegrationID: integrationID, Bucket: bucket, Region: region, Path: "raw/", AllowDelete: allowDelete}.String())
 	}
 	var checksBefore int
 
@@ -979,7 +986,7 @@ func TestAccS3StorageDriver_severityWarning(t *testing.T) {
 			},
 		},
 	})
-	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time.", "write: FAILED", `access_check.severity is "warning"`)
+	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time.", "write: FAILED", "runs again at apply time")
 	diags.expectWarning(t, "ApplyResourceChange", "Storage Access Check Failed", "Checked before creating the driver", "write: FAILED")
 }
 
