@@ -77,7 +77,16 @@ type Client struct {
 
 	// wait pauses between attempts; tests replace it to observe backoffs.
 	wait func(ctx context.Context, d time.Duration) error
+
+	// integrationWrites counts integration creates, updates and deletes
+	// started, so that callers caching a list can tell it may be stale.
+	integrationWrites atomic.Uint64
 }
+
+// IntegrationWrites returns how many integration creates, updates and
+// deletes this client has started. A list read before the count changed
+// may be stale.
+func (c *Client) IntegrationWrites() uint64 { return c.integrationWrites.Load() }
 
 // New validates cfg and returns a Client.
 func New(cfg Config) (*Client, error) {

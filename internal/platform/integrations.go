@@ -38,6 +38,8 @@ func (c *Client) GetIntegration(ctx context.Context, orgID, id string) (*Integra
 // it instead of creating a second one. That lookup runs even after ctx has
 // ended; when it fails too, the error wraps ErrOutcomeUnknown.
 func (c *Client) CreateIntegration(ctx context.Context, orgID string, in CreateIntegrationInput) (*Integration, error) {
+	defer c.integrationWrites.Add(1)
+	c.integrationWrites.Add(1)
 	options := in.Options
 	if options == nil {
 		options = map[string]any{}
@@ -93,6 +95,8 @@ func (c *Client) CreateIntegration(ctx context.Context, orgID string, in CreateI
 // UpdateIntegration renames an integration and/or replaces its credentials.
 // Resending the same PATCH has the same effect, so it is retried like a read.
 func (c *Client) UpdateIntegration(ctx context.Context, orgID string, in UpdateIntegrationInput) (*Integration, error) {
+	defer c.integrationWrites.Add(1)
+	c.integrationWrites.Add(1)
 	body := map[string]any{"integrationId": in.IntegrationID}
 	if in.Name != nil {
 		body["name"] = *in.Name
@@ -121,6 +125,8 @@ func (c *Client) UpdateIntegration(ctx context.Context, orgID string, in UpdateI
 // returned (see IsNotFound); a 404 after an attempt whose answer was lost
 // means that attempt succeeded, and counts as success.
 func (c *Client) DeleteIntegration(ctx context.Context, orgID, id string) error {
+	defer c.integrationWrites.Add(1)
+	c.integrationWrites.Add(1)
 	r := request{
 		method:     http.MethodDelete,
 		path:       integrationsPath(orgID) + "/" + escape(id),

@@ -330,6 +330,10 @@ func (p *dataloopProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewAWSBucketPolicyDataSource,
 		NewAWSTrustPolicyDataSource,
 		NewStorageAccessDataSource,
+		NewIntegrationDataSource,
+		NewIntegrationsDataSource,
+		NewStorageDriverDataSource,
+		NewStorageDriversDataSource,
 	}
 }
 

@@ -25,6 +25,8 @@ type providerData struct {
 	Checker     *accesscheck.Checker
 	AccessCheck accessCheckConfig
 	Access      *accessRun
+	// orgs holds the run's integration list per organization (run_cache.go).
+	orgs orgIntegrationCache
 }
 
 // accessCheckConfig is the resolved access_check block, defaults applied.

@@ -43,6 +43,41 @@ type testEmulator struct {
 	mu         sync.Mutex
 	userAgents map[string]bool
 	failures   []injectedFailure
+	before     []requestHook
+}
+
+// requestHook runs fn once, before the first request with the given
+// method and path is passed to the emulator.
+type requestHook struct {
+	method, path string
+	fn           func()
+	done         bool
+}
+
+// BeforeRequest runs fn once, just before the emulator handles the next
+// request with method and path, e.g. to change the platform behind the
+// provider's back between its plan and its apply.
+func (e *testEmulator) BeforeRequest(method, path string, fn func()) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.before = append(e.before, requestHook{method: method, path: path, fn: fn})
+}
+
+// runHooks runs and uses up the hooks that match r.
+func (e *testEmulator) runHooks(r *http.Request) {
+	e.mu.Lock()
+	var run []func()
+	for i := range e.before {
+		h := &e.before[i]
+		if !h.done && h.method == r.Method && h.path == r.URL.Path {
+			h.done = true
+			run = append(run, h.fn)
+		}
+	}
+	e.mu.Unlock()
+	for _, fn := range run {
+		fn()
+	}
 }
 
 // injectedFailure answers matching requests with an error instead of
@@ -123,6 +158,7 @@ func testAccEmulator(t *testing.T, opts ...testEmulatorOption) *testEmulator {
 	e := &testEmulator{Server: srv, userAgents: map[string]bool{}}
 	handler := srv.Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.runHooks(r)
 		if f := e.injected(r); f != nil {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(f.status)

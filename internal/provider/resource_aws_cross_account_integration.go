@@ -97,6 +97,7 @@ func (r *awsCrossAccountIntegrationResource) Configure(_ context.Context, req re
 
 func (r *awsCrossAccountIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planIntegrationOrgID(ctx, r.data, req, resp)
+	planIntegrationLimit(ctx, r.data, platform.TypeAWSCross, req, resp)
 }
 
 func (r *awsCrossAccountIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -125,11 +126,8 @@ func (r *awsCrossAccountIntegrationResource) Create(ctx context.Context, req res
 		Options: map[string]any{},
 	})
 	if err != nil {
-		detail := fmt.Sprintf("Could not create integration %q in organization %q: %s", name, orgID, err)
-		if platform.IsConflict(err) {
-			detail += "\n\nAn organization can have at most 15 cross-account AWS integrations; delete an unused one."
-		}
-		resp.Diagnostics.AddError("Unable to Create AWS Cross-Account Integration", detail)
+		resp.Diagnostics.AddError("Unable to Create AWS Cross-Account Integration",
+			integrationCreateError(orgID, name, platform.TypeAWSCross, err))
 		return
 	}
 
