@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	awsEndpoint := fs.String("aws-endpoint", "", "AWS endpoint (moto) where aws-cross platform users are created and buckets are checked")
 	awsRegion := fs.String("aws-region", "us-east-1", "AWS region for -aws-endpoint")
 	awsKey := fs.String("aws-access-key-id", envOr("AWS_ACCESS_KEY_ID", "testing"), "admin access key id for -aws-endpoint (default $AWS_ACCESS_KEY_ID or testing)")
+	azureBlob := fs.String("azure-blob-endpoint", "", "Azure Blob service URL (the local stack's front) where azureblob and azureDatalakeGen2 drivers are checked")
+	azureAuthority := fs.String("azure-authority-host", "", "Microsoft Entra authority (HTTPS) for -azure-blob-endpoint; trust its CA with SSL_CERT_FILE")
 	contractSpec := fs.String("contract", "", "OpenAPI spec to validate every request and response against (violations at GET /__emulator/contract)")
 	faultSeed := fs.Int64("fault-seed", 1, "seed of the fault injection random source")
 	latency := fs.Duration("fault-latency", 0, "latency added to every API request before it is handled")
@@ -78,6 +80,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// so it does not show in process listings.
 		opts.AWS = &emulator.AWSOptions{Endpoint: *awsEndpoint, Region: *awsRegion,
 			AccessKeyID: *awsKey, SecretAccessKey: envOr("AWS_SECRET_ACCESS_KEY", "testing")}
+	}
+	if *azureBlob != "" || *azureAuthority != "" {
+		if *azureBlob == "" || *azureAuthority == "" {
+			return fmt.Errorf("-azure-blob-endpoint and -azure-authority-host go together")
+		}
+		opts.Azure = &emulator.AzureOptions{BlobEndpoint: *azureBlob, AuthorityHost: *azureAuthority}
 	}
 	if *contractSpec != "" {
 		if opts.Contract, err = emulator.LoadContract(*contractSpec); err != nil {

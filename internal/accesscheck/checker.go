@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 )
@@ -42,6 +43,15 @@ type Options struct {
 	// AWSEndpoint replaces the AWS endpoints of S3 and STS (e.g. moto's
 	// URL); S3 requests then use path-style addressing.
 	AWSEndpoint string
+	// AzureBlobEndpoint replaces the Blob service URL of Azure checks:
+	// "https://{account}.blob.core.windows.net" by default. A URL holding
+	// "{account}" is used as a template (sovereign clouds); any other URL is
+	// path-style, <endpoint>/<account> (Azurite and the local stack).
+	AzureBlobEndpoint string
+	// AzureAuthorityHost replaces the Microsoft Entra authority of Azure
+	// checks (default https://login.microsoftonline.com/). It must be
+	// HTTPS; instance discovery is then skipped.
+	AzureAuthorityHost string
 	// MaxConcurrency bounds the checks running at once (default 4).
 	MaxConcurrency int
 	// Logger receives debug messages; nil discards them.
@@ -68,6 +78,9 @@ type Checker struct {
 
 	results     flightCache[cachedResult]
 	credentials flightCache[aws.Credentials]
+	// azureCreds (guarded by probeMu) keeps one credential per client
+	// secret, so its token cache serves every check of the run.
+	azureCreds map[string]azcore.TokenCredential
 
 	// probeLocks (guarded by probeMu) serializes probes of the same object
 	// key, so two checks of one bucket and path with different credentials

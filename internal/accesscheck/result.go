@@ -14,6 +14,10 @@ const (
 	CheckWrite       = "write"
 	CheckRead        = "read"
 	CheckDelete      = "delete"
+	// CheckContainer is the Azure counterpart of CheckBucket.
+	CheckContainer = "container"
+	// CheckReadData reads one existing object under the path (not a probe).
+	CheckReadData = "read_data"
 )
 
 // Inputs a failed check can point at (Check.Input).
@@ -21,6 +25,9 @@ const (
 	InputAccessKeyID     = "access_key_id"
 	InputSecretAccessKey = "secret_access_key"
 	InputRoleARN         = "role_arn"
+	InputTenantID        = "tenant_id"
+	InputClientID        = "client_id"
+	InputClientSecret    = "client_secret"
 )
 
 // Check is the outcome of one step of an access check.
@@ -39,6 +46,8 @@ type Check struct {
 	// Input names the input at fault when the failure points at one:
 	// "access_key_id", "secret_access_key" or "role_arn"; empty otherwise.
 	Input string
+	// Code classifies a failure (or a warning); empty for a plain pass.
+	Code Code
 
 	// retryable marks a failure that IAM propagation can explain.
 	retryable bool

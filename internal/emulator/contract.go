@@ -68,6 +68,8 @@ var Exclusions = []Exclusion{
 			"s3":        "#/components/schemas/S3DriverPayload",
 			"gcs":       "#/components/schemas/GcsDriverPayload",
 			"azureblob": "#/components/schemas/AzureBlobDriverPayload",
+			// Data Lake Storage Gen2 drivers carry the same containerName payload.
+			"azureDatalakeGen2": "#/components/schemas/AzureBlobDriverPayload",
 		},
 		Reason: "DriverPayload.payload is an anyOf of the server's stored driver documents " +
 			"(S3DriverPayload, GcsDriverPayload, AzureBlobDriverPayload, FSDriverPayload). Their required " +

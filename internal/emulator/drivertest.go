@@ -115,6 +115,10 @@ func snapshotIntegration(in *integration) integration {
 // credentials and answers 204 on success or 424 with the checks. It never
 // claims success for a check it could not run.
 func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t testTarget) {
+	if isAzureDriver(t.driverType) {
+		s.runAzureDriverTest(ctx, w, t)
+		return
+	}
 	if t.driverType != "s3" {
 		writeJSON(w, http.StatusFailedDependency, testFailure{Message: fmt.Sprintf(
 			"the emulator checks only S3 storage; access to %s storage was not checked", t.driverType)})

@@ -66,6 +66,9 @@ type Options struct {
 	// integrations and run storage checks for /drivers/test in that AWS
 	// endpoint (moto in tests and the demo).
 	AWS *AWSOptions
+	// Azure, when set, makes /drivers/test check azureblob and
+	// azureDatalakeGen2 drivers against that authority and Blob service.
+	Azure *AzureOptions
 	// Strict makes the emulator behave only as the published API and
 	// Dataloop's documentation describe, with none of its extensions: no
 	// roleArn echo in an integration's metadata.
@@ -86,8 +89,10 @@ type Server struct {
 	st      *state
 	aws     *awsBackend
 	checker *accesscheck.Checker
-	fault   *faultInjector
-	stats   *stats
+	// azureChecker checks Azure drivers; nil without Options.Azure.
+	azureChecker *accesscheck.Checker
+	fault        *faultInjector
+	stats        *stats
 
 	violationsMu sync.Mutex
 	violations   []string
@@ -128,6 +133,9 @@ func New(opts Options) (*Server, error) {
 		}
 		s.aws = b
 		s.checker = newChecker(*opts.AWS)
+	}
+	if opts.Azure != nil {
+		s.azureChecker = newAzureChecker(*opts.Azure)
 	}
 	if opts.StateFile != "" {
 		if err := st.save(opts.StateFile); err != nil {

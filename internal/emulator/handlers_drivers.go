@@ -13,14 +13,17 @@ var driverIntegrationTypes = map[string][]string{
 	"s3":        {typeS3, typeAWSSTS, typeAWSCross},
 	"gcs":       {typeGCS, typeGCPCross},
 	"azureblob": {typeAzureBlob},
+	// Data Lake Storage Gen2 uses the same client-secret integration.
+	"azureDatalakeGen2": {typeAzureBlob},
 }
 
 // driverPayloadFields lists the payload fields of each driver type; the
 // first one is the required bucket or container name.
 var driverPayloadFields = map[string][]string{
-	"s3":        {"bucketName", "region", "path", "storageClass", "endpoint"},
-	"gcs":       {"bucket", "path"},
-	"azureblob": {"containerName", "path"},
+	"s3":                {"bucketName", "region", "path", "storageClass", "endpoint"},
+	"gcs":               {"bucket", "path"},
+	"azureblob":         {"containerName", "path"},
+	"azureDatalakeGen2": {"containerName", "path"},
 }
 
 // Fields the platform's SDK may repeat inside payload; they are read from
@@ -47,7 +50,7 @@ func parseDriverInput(body map[string]any) (driverInput, error) {
 		return in, err
 	}
 	if _, ok := driverIntegrationTypes[in.typ]; !ok {
-		return in, fieldErr("type", "unsupported driver type %q (supported: azureblob, gcs, s3)", in.typ)
+		return in, fieldErr("type", "unsupported driver type %q (supported: azureblob, azureDatalakeGen2, gcs, s3)", in.typ)
 	}
 	if in.integrationID, err = requiredString(body, "integrationId"); err != nil {
 		return in, err

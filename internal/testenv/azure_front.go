@@ -53,9 +53,9 @@ type AzureFront struct {
 	principals  map[string]*azurePrincipal // tenant/client -> principal
 	tokens      map[string]azureToken
 	assignments map[string]roleAssignment // lower-case id -> assignment
-	// propagation delays the effect of new role assignments, as Azure's
-	// take minutes to apply.
-	propagation time.Duration
+	// propagation delays the effect of a principal's new role assignments,
+	// as Azure's take minutes to apply.
+	propagation map[string]time.Duration
 	now         func() time.Time
 }
 
@@ -163,6 +163,7 @@ func startAzureFront(az *Azurite, ca *TestCA) (*AzureFront, error) {
 		principals:      map[string]*azurePrincipal{},
 		tokens:          map[string]azureToken{},
 		assignments:     map[string]roleAssignment{},
+		propagation:     map[string]time.Duration{},
 		now:             time.Now,
 	}
 	for account, key := range az.Accounts {
@@ -218,12 +219,12 @@ func (f *AzureFront) Close() {
 	}
 }
 
-// SetPropagationDelay makes role assignments created from now on take
-// effect only after d, as Azure's take a while to apply.
-func (f *AzureFront) SetPropagationDelay(d time.Duration) {
+// SetPropagationDelay makes the role assignments of principalID created
+// from now on take effect only after d, as Azure's take a while to apply.
+func (f *AzureFront) SetPropagationDelay(principalID string, d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.propagation = d
+	f.propagation[strings.ToLower(principalID)] = d
 }
 
 // RegisterClient registers an application (service principal) in tenant
@@ -408,7 +409,7 @@ func (f *AzureFront) putRoleAssignment(w http.ResponseWriter, r *http.Request, s
 	a := roleAssignment{
 		ID: scope + roleAssignmentsSegment + "/" + name, Name: name, Scope: scope,
 		RoleDefinitionID: body.Properties.RoleDefinitionID, PrincipalID: strings.ToLower(body.Properties.PrincipalID),
-		effective: f.now().Add(f.propagation),
+		effective: f.now().Add(f.propagation[strings.ToLower(body.Properties.PrincipalID)]),
 	}
 	if known {
 		f.assignments[strings.ToLower(a.ID)] = a

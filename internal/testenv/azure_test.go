@@ -134,7 +134,7 @@ func TestAzureFront_rejectsBadClientCredentials(t *testing.T) {
 }
 
 func TestAzureFront_propagationDelay(t *testing.T) {
-	// Not parallel: the delay applies to assignments made while it is set.
+	t.Parallel()
 	s := SharedAzure(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -144,10 +144,8 @@ func TestAzureFront_propagationDelay(t *testing.T) {
 	}
 	tenant, client, secret, principal := s.NewClientIdentity()
 	c := azureClient(t, s, tenant, client, secret)
-	s.SetPropagationDelay(time.Hour)
-	_, err := s.AssignRole(ctx, s.ContainerScope(AzureAccount, container), "Storage Blob Data Reader", principal)
-	s.SetPropagationDelay(0)
-	if err != nil {
+	s.SetPropagationDelay(principal, time.Hour)
+	if _, err := s.AssignRole(ctx, s.ContainerScope(AzureAccount, container), "Storage Blob Data Reader", principal); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.NewListBlobsFlatPager(container, nil).NextPage(ctx); !bloberror.HasCode(err, bloberror.AuthorizationPermissionMismatch) {
