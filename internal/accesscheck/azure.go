@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -90,30 +91,34 @@ func validateAzure(creds AzureCredentials, t AzureTarget) error {
 		return err
 	}
 	if err := rules.AzureStorageAccountName(t.Account); err != nil {
-		return ruleInputError("storage_account", err)
+		return ruleInputError(InputStorageAccount, err)
 	}
 	if err := rules.AzureContainerName(t.Container); err != nil {
 		return ruleInputError("container", err)
 	}
-	if err := policy.ValidatePath(t.Path); err != nil {
-		return fieldInputError("path", err)
+	if err := rules.DriverPath(t.Path); err != nil {
+		return ruleInputError("path", err)
 	}
 	return nil
 }
 
-func ruleInputError(field string, err error) *InputError {
-	return &InputError{Field: field, Message: err.Error()}
-}
-
 // CheckAzureCredentials proves that Microsoft Entra ID issues an Azure
-// Storage token for the client credentials (the "credentials" check), with
-// no container involved. Results are cached and errors reported as by
-// CheckS3. Messages name the tenant and client IDs, never the secret.
-func (c *Checker) CheckAzureCredentials(ctx context.Context, creds AzureCredentials) (Result, error) {
+// Storage token for the client credentials (the "credentials" check) and,
+// when account is set, that the storage account's Blob service exists and
+// accepts the token (the "storage_account" check: one List Containers
+// request, which a denial still answers, since container roles are checked
+// per driver). Results are cached and errors reported as by CheckS3.
+// Messages name the tenant and client IDs, never the secret.
+func (c *Checker) CheckAzureCredentials(ctx context.Context, creds AzureCredentials, account string) (Result, error) {
 	if err := validateAzureCredentials(creds); err != nil {
 		return Result{}, err
 	}
-	key := hashKey(CheckCredentials, creds.cacheKey(), c.opts.AzureAuthorityHost)
+	if account != "" {
+		if err := rules.AzureStorageAccountName(account); err != nil {
+			return Result{}, ruleInputError(InputStorageAccount, err)
+		}
+	}
+	key := hashKey(CheckCredentials, creds.cacheKey(), c.opts.AzureAuthorityHost, c.opts.AzureBlobEndpoint, account)
 	return c.cached(ctx, key, func(ctx context.Context) (Result, error) {
 		if err := c.acquire(ctx); err != nil {
 			return Result{}, err
@@ -121,19 +126,52 @@ func (c *Checker) CheckAzureCredentials(ctx context.Context, creds AzureCredenti
 		defer func() { <-c.sem }()
 		c.checkRuns.Add(1)
 		r := &azureRun{c: c, creds: creds}
-		if _, err := r.token(ctx); err != nil {
+		cred, err := r.token(ctx)
+		if err != nil {
 			return Result{}, err
+		}
+		if cred != nil && account != "" {
+			if err := r.checkAccount(ctx, cred, account); err != nil {
+				return Result{}, err
+			}
 		}
 		return Result{Checks: r.checks}, nil
 	})
 }
 
+// checkAccount adds the storage_account check.
+func (r *azureRun) checkAccount(ctx context.Context, cred azcore.TokenCredential, account string) error {
+	svc, err := azblob.NewClient(AzureBlobServiceURL(r.c.opts.AzureBlobEndpoint, account), cred, &azblob.ClientOptions{ClientOptions: r.c.azureClientOptions()})
+	if err != nil {
+		return err
+	}
+	_, err = svc.NewListContainersPager(&azblob.ListContainersOptions{MaxResults: to.Ptr(int32(1))}).NextPage(ctx)
+	var dnsErr *net.DNSError
+	switch {
+	case err == nil:
+		r.add(Check{Name: CheckStorageAccount, Success: true, Message: fmt.Sprintf("Storage account %q accepted the token and listed its containers.", account)})
+	case isDenied(err):
+		r.add(Check{Name: CheckStorageAccount, Success: true, Message: fmt.Sprintf(
+			"Storage account %q exists and accepted the token; listing its containers was denied (%s), which a driver does not need: each driver's check proves the role on its container.", account, storageCode(err))})
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound, bloberror.HasCode(err, bloberror.ResourceNotFound):
+		r.add(Check{Name: CheckStorageAccount, Code: CodeNotFound, Input: InputStorageAccount, Message: fmt.Sprintf(
+			"Storage account %q was not found: its Blob service does not answer. Check storage_account_name.", account)})
+	default:
+		var re *azcore.ResponseError
+		if !errors.As(err, &re) {
+			return fmt.Errorf("reaching storage account %s: %w", account, err)
+		}
+		r.add(Check{Name: CheckStorageAccount, Code: CodeFailed, Message: fmt.Sprintf("Storage account %q answered %s.", account, storageCode(err))})
+	}
+	return nil
+}
+
 // CheckAzureCredentialsUntilReady runs CheckAzureCredentials, retrying an
 // application not known yet (a new app registration takes a while to reach
 // every region of Microsoft Entra ID) until timeout passes.
-func (c *Checker) CheckAzureCredentialsUntilReady(ctx context.Context, creds AzureCredentials, timeout time.Duration) (Result, error) {
+func (c *Checker) CheckAzureCredentialsUntilReady(ctx context.Context, creds AzureCredentials, account string, timeout time.Duration) (Result, error) {
 	return c.untilReady(ctx, timeout, map[string]any{"client_id": creds.ClientID}, func() (Result, error) {
-		return c.CheckAzureCredentials(ctx, creds)
+		return c.CheckAzureCredentials(ctx, creds, account)
 	})
 }
 

@@ -217,9 +217,13 @@ func TestCheckAzureBlob_badSecret(t *testing.T) {
 	if got := creds.String() + creds.GoString(); strings.Contains(got, creds.ClientSecret) {
 		t.Fatalf("String leaks the secret: %s", got)
 	}
-	cr, err := f.checker.CheckAzureCredentials(context.Background(), f.creds)
-	if err != nil || !cr.Success() {
-		t.Fatalf("the right secret must pass the credentials check: %v %s", err, cr.Error())
+	cr, err := f.checker.CheckAzureCredentials(context.Background(), f.creds, testenv.AzureAccount)
+	if err != nil || !cr.Success() || len(cr.Checks) != 2 {
+		t.Fatalf("the right secret must pass the credentials and storage_account checks: %v %+v", err, cr.Checks)
+	}
+	cr, err = f.checker.CheckAzureCredentials(context.Background(), f.creds, "nosuchaccount")
+	if err != nil || cr.Success() || cr.Checks[1].Input != accesscheck.InputStorageAccount {
+		t.Fatalf("an unknown storage account must fail on storage_account: %v %+v", err, cr.Checks)
 	}
 }
 

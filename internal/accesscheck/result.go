@@ -18,6 +18,8 @@ const (
 	CheckContainer = "container"
 	// CheckReadData reads one existing object under the path (not a probe).
 	CheckReadData = "read_data"
+	// CheckStorageAccount: an Azure storage account answers with the token.
+	CheckStorageAccount = "storage_account"
 )
 
 // Inputs a failed check can point at (Check.Input).
@@ -28,6 +30,7 @@ const (
 	InputTenantID        = "tenant_id"
 	InputClientID        = "client_id"
 	InputClientSecret    = "client_secret"
+	InputStorageAccount  = "storage_account"
 )
 
 // Check is the outcome of one step of an access check.
