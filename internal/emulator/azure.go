@@ -45,11 +45,11 @@ var azurePayloadFields = map[string]string{"container": "payload.containerName",
 func (s *Server) runAzureDriverTest(ctx context.Context, w http.ResponseWriter, t testTarget) {
 	in := t.integ
 	if in.Type != typeAzureBlob {
-		s.writeTestFailure(w, http.StatusFailedDependency, "integration type "+in.Type+" cannot access Azure storage", nil)
+		s.writeTestFailure(w, "integration type "+in.Type+" cannot access Azure storage", nil)
 		return
 	}
 	if s.azureChecker == nil {
-		s.writeTestFailure(w, http.StatusFailedDependency, "the emulator has no Azure endpoints configured "+
+		s.writeTestFailure(w, "the emulator has no Azure endpoints configured "+
 			"(start it with -azure-blob-endpoint and -azure-authority-host or set Options.Azure), so storage access cannot be checked", nil)
 		return
 	}
@@ -72,7 +72,7 @@ func (s *Server) runAzureDriverTest(ctx context.Context, w http.ResponseWriter, 
 				return
 			}
 		}
-		s.writeTestFailure(w, http.StatusFailedDependency, "storage access check could not run: "+err.Error(), nil)
+		s.writeTestFailure(w, "storage access check could not run: "+err.Error(), nil)
 		return
 	}
 	if !res.Success() {
@@ -80,17 +80,17 @@ func (s *Server) runAzureDriverTest(ctx context.Context, w http.ResponseWriter, 
 		for _, ch := range res.Checks {
 			checks = append(checks, checkJSON{Name: ch.Name, Success: ch.Success, Message: ch.Message, Hint: ch.Hint})
 		}
-		s.writeTestFailure(w, http.StatusFailedDependency, res.Error(), checks)
+		s.writeTestFailure(w, res.Error(), checks)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// writeTestFailure answers a failed storage test: {message, checks[]}; in
+// writeTestFailure answers a failed storage test with 424 {message, checks[]}; in
 // strict mode only {message}, as the published API documents no body.
-func (s *Server) writeTestFailure(w http.ResponseWriter, status int, msg string, checks []checkJSON) {
+func (s *Server) writeTestFailure(w http.ResponseWriter, msg string, checks []checkJSON) {
 	if s.opts.Strict {
 		checks = nil
 	}
-	writeJSON(w, status, testFailure{Message: msg, Checks: checks})
+	writeJSON(w, http.StatusFailedDependency, testFailure{Message: msg, Checks: checks})
 }

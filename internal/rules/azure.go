@@ -17,7 +17,7 @@ var (
 	azureAccountName   = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
 	azureContainerName = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9]|-[a-z0-9]){2,62}$`)
 	azureGUID          = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	// /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>
+	// A storage account ID: /subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>.
 	azureStorageAccountID = regexp.MustCompile(`(?i)^/subscriptions/([0-9a-f-]{36})/resourceGroups/([-\w._()]{1,90})/providers/Microsoft\.Storage/storageAccounts/([^/]+)$`)
 )
 

@@ -126,7 +126,7 @@ func (s *AzureStack) AssignRole(ctx context.Context, scope, role, principalID st
 		"roleDefinitionId": fmt.Sprintf("/subscriptions/%s/providers/Microsoft.Authorization/roleDefinitions/%s", s.SubscriptionID, r.ID),
 		"principalId":      principalID,
 	}})
-	if _, err := s.armDo(ctx, http.MethodPut, id, body); err != nil {
+	if err := s.armDo(ctx, http.MethodPut, id, body); err != nil {
 		return "", err
 	}
 	return id, nil
@@ -134,27 +134,26 @@ func (s *AzureStack) AssignRole(ctx context.Context, scope, role, principalID st
 
 // DeleteRoleAssignment deletes a role assignment by ID.
 func (s *AzureStack) DeleteRoleAssignment(ctx context.Context, id string) error {
-	_, err := s.armDo(ctx, http.MethodDelete, id, nil)
-	return err
+	return s.armDo(ctx, http.MethodDelete, id, nil)
 }
 
-func (s *AzureStack) armDo(ctx context.Context, method, path string, body []byte) ([]byte, error) {
+func (s *AzureStack) armDo(ctx context.Context, method, path string, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, method, s.ManagementEndpoint+path+"?api-version=2022-04-01", bytes.NewReader(body))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+s.ManagementToken)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := s.arm.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode >= 300 {
-		return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(out))
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(out))
 	}
-	return out, nil
+	return nil
 }
 
 // AdminClient returns a blob client that reaches Azurite directly with the
