@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the tools that `make test` and `make demo` use are present, and
 # downloads the Go modules. The machine image ships terraform, moto (Python)
-# and the aws CLI; nothing here reaches beyond the Go module proxy and Debian.
+# and the aws CLI; fake-gcs-server is built from the Go module proxy. Nothing
+# here reaches beyond the Go module proxy and Debian.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -75,6 +76,29 @@ elif need npm "install Node.js 20+ and npm (Debian packages nodejs npm) for Azur
 fi
 
 echo "go         $(go version | cut -d' ' -f3-)"
+
+# fake-gcs-server is the local Cloud Storage behind the tests' enforcing front
+# (internal/testenv/gcsfront). go install puts it in $GOBIN or $GOPATH/bin,
+# which the tests and the demo search even when it is not on PATH. Building it
+# takes several minutes on a small machine, so an installed binary of the
+# pinned version is kept.
+fake_gcs_version=v1.56.1
+gobin="$(go env GOBIN)"
+[ -n "$gobin" ] || gobin="$(go env GOPATH | cut -d: -f1)/bin"
+fake_gcs="$(command -v fake-gcs-server || true)"
+[ -n "$fake_gcs" ] || fake_gcs="$gobin/fake-gcs-server"
+if [ ! -x "$fake_gcs" ] || ! go version -m "$fake_gcs" 2>/dev/null | grep -q "fake-gcs-server[[:space:]]*${fake_gcs_version}"; then
+	echo "installing fake-gcs-server ${fake_gcs_version} (go install; this takes a few minutes)"
+	go install "github.com/fsouza/fake-gcs-server@${fake_gcs_version}"
+	fake_gcs="$gobin/fake-gcs-server"
+fi
+if [ -x "$fake_gcs" ]; then
+	echo "fake-gcs-server ${fake_gcs_version} ($fake_gcs)"
+else
+	echo "MISSING: fake-gcs-server — go install github.com/fsouza/fake-gcs-server@${fake_gcs_version}" >&2
+	missing=1
+fi
+
 go mod download
 echo "go modules downloaded"
 
