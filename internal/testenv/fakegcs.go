@@ -184,7 +184,7 @@ func (g *GCS) startBackend(ctx context.Context, opts GCSOptions, ownDir string) 
 	cmd := exec.Command(opts.Binary, "-scheme", "http", "-host", "127.0.0.1", "-port", strconv.Itoa(port),
 		"-backend", "memory", "-log-level", "warn", "-external-url", g.Backend, "-public-host", "127.0.0.1:"+strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	setDeathSignal(cmd)
+	setParentDeathSignal(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", opts.Binary, err)
 	}
