@@ -91,12 +91,14 @@ func TestGCPServiceAccountKey(t *testing.T) {
 		return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	}()
 	for name, mutate := range map[string]func(map[string]any){
-		"wrong type":       func(m map[string]any) { m["type"] = "authorized_user" },
-		"no type":          func(m map[string]any) { delete(m, "type") },
-		"no client_email":  func(m map[string]any) { delete(m, "client_email") },
-		"no token_uri":     func(m map[string]any) { delete(m, "token_uri") },
-		"no private_key":   func(m map[string]any) { delete(m, "private_key") },
-		"bad pem":          func(m map[string]any) { m["private_key"] = "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n" },
+		"wrong type":      func(m map[string]any) { m["type"] = "authorized_user" },
+		"no type":         func(m map[string]any) { delete(m, "type") },
+		"no client_email": func(m map[string]any) { delete(m, "client_email") },
+		"no token_uri":    func(m map[string]any) { delete(m, "token_uri") },
+		"no private_key":  func(m map[string]any) { delete(m, "private_key") },
+		"bad pem": func(m map[string]any) {
+			m["private_key"] = "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n"
+		},
 		"truncated pem":    func(m map[string]any) { s := m["private_key"].(string); m["private_key"] = s[:len(s)/2] },
 		"ec key":           func(m map[string]any) { m["private_key"] = ecDER },
 		"http token_uri":   func(m map[string]any) { m["token_uri"] = "http://oauth2.example.com/token" },
