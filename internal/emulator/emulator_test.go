@@ -267,8 +267,10 @@ func TestAWSCrossBinding(t *testing.T) {
 	if v := metaValue(in, "status"); v != "pending" {
 		t.Errorf("status = %q, want pending", v)
 	}
-	for _, m := range in["metadata"].([]any) {
-		if name := m.(map[string]any)["name"]; name != "userArn" && name != "status" {
+	entries, _ := in["metadata"].([]any)
+	for _, m := range entries {
+		entry, _ := m.(map[string]any)
+		if name := entry["name"]; name != "userArn" && name != "status" {
 			t.Errorf("unexpected metadata entry %v of a new aws-cross integration", name)
 		}
 	}

@@ -272,7 +272,9 @@ func memTotal() string {
 	for _, l := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(l, "MemTotal:") {
 			var kb int64
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "MemTotal:")), "%d", &kb)
+			if _, err := fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(l, "MemTotal:")), "%d", &kb); err != nil {
+				return "unknown RAM"
+			}
 			return fmt.Sprintf("%.1f GB RAM", float64(kb)/1024/1024)
 		}
 	}
