@@ -27,6 +27,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"golang.org/x/oauth2"
 )
 
 // Logger receives debug messages. Fields never hold secrets.
@@ -52,6 +53,14 @@ type Options struct {
 	// checks (default https://login.microsoftonline.com/). It must be
 	// HTTPS; instance discovery is then skipped.
 	AzureAuthorityHost string
+	// GCSEndpoint replaces the Cloud Storage JSON API endpoint of GCS checks
+	// (default https://storage.googleapis.com/storage/v1/); a base URL
+	// without a path gets /storage/v1/ appended.
+	GCSEndpoint string
+	// GCPIAMCredentialsEndpoint replaces the IAM Credentials API endpoint
+	// used to impersonate a service account (default
+	// https://iamcredentials.googleapis.com/).
+	GCPIAMCredentialsEndpoint string
 	// MaxConcurrency bounds the checks running at once (default 4).
 	MaxConcurrency int
 	// Logger receives debug messages; nil discards them.
@@ -81,6 +90,9 @@ type Checker struct {
 	// azureCreds (guarded by probeMu) keeps one credential per client
 	// secret, so its token cache serves every check of the run.
 	azureCreds map[string]azcore.TokenCredential
+	// gcsTokens (guarded by probeMu) keeps one token source per service
+	// account key, so its token serves every check of the run.
+	gcsTokens map[string]oauth2.TokenSource
 
 	// probeLocks (guarded by probeMu) serializes probes of the same object
 	// key, so two checks of one bucket and path with different credentials

@@ -20,6 +20,9 @@ const (
 	CheckReadData = "read_data"
 	// CheckStorageAccount: an Azure storage account answers with the token.
 	CheckStorageAccount = "storage_account"
+	// CheckImpersonate: the platform's service account obtained a token of
+	// the customer's service account (GCP cross-project).
+	CheckImpersonate = "impersonate"
 )
 
 // Inputs a failed check can point at (Check.Input).
@@ -31,6 +34,11 @@ const (
 	InputClientID        = "client_id"
 	InputClientSecret    = "client_secret"
 	InputStorageAccount  = "storage_account"
+	// InputKeyJSON is a GCP service account key file.
+	InputKeyJSON = "key_json"
+	// InputServiceAccountEmail is a GCP cross-project integration's
+	// customer service account.
+	InputServiceAccountEmail = "service_account_email"
 )
 
 // Check is the outcome of one step of an access check.

@@ -17,6 +17,8 @@ const (
 	FieldPartition    = "partition"
 	FieldPrincipalARN = "principal_arn"
 	FieldExternalID   = "external_id"
+	// FieldServiceAccountEmail is the GCS grants' service account.
+	FieldServiceAccountEmail = "service_account_email"
 )
 
 // FieldError is an invalid input. Field is one of the Field* constants;
