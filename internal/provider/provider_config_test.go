@@ -62,7 +62,8 @@ func TestResolveString(t *testing.T) {
 func TestResolveAccessCheck(t *testing.T) {
 	var diags diag.Diagnostics
 	got := resolveAccessCheck(nil, &diags)
-	want := accessCheckConfig{OnPlan: true, OnApply: true, Severity: severityError, PropagationTimeout: 2 * time.Minute}
+	want := accessCheckConfig{OnPlan: true, OnApply: true, Severity: severityError, PlanSeverity: severityWarning,
+		PropagationTimeout: 2 * time.Minute}
 	if diags.HasError() || got != want {
 		t.Fatalf("defaults: got %+v (%v), want %+v", got, diags, want)
 	}
@@ -74,7 +75,7 @@ func TestResolveAccessCheck(t *testing.T) {
 		PropagationTimeout: types.StringValue("90s"),
 		AWSEndpoint:        types.StringValue("http://127.0.0.1:5000"),
 	}, &diags)
-	want = accessCheckConfig{OnPlan: false, OnApply: true, Severity: severityWarning,
+	want = accessCheckConfig{OnPlan: false, OnApply: true, Severity: severityWarning, PlanSeverity: severityWarning,
 		PropagationTimeout: 90 * time.Second, AWSEndpoint: "http://127.0.0.1:5000"}
 	if diags.HasError() || got != want {
 		t.Fatalf("configured: got %+v (%v), want %+v", got, diags, want)

@@ -339,7 +339,7 @@ func TestAWSAccessKeyIntegration_validation(t *testing.T) {
 		},
 		"empty name": {
 			config: testAccAWSAccessKeyIntegrationConfig("", testAccessKeyID(t), testSecretAccessKey(t), 1),
-			want:   regexp.MustCompile(`(?s)Attribute name string length must be at least 1`),
+			want:   regexp.MustCompile(`(?s)The value of name is not valid.*name is empty`),
 		},
 		"bad timeout": {
 			config: `
