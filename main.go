@@ -1,12 +1,14 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/ctxrelease"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider"
 )
 
@@ -18,10 +20,16 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/terraform-dataloop/dataloop",
-		Debug:   debug,
-	})
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	// NOTE: providerserver.Serve does the same without ctxrelease.Wrap,
+	// which keeps the framework from holding every request's context until
+	// the provider stops (see internal/ctxrelease).
+	err := tf6server.Serve("registry.terraform.io/terraform-dataloop/dataloop", func() tfprotov6.ProviderServer {
+		return ctxrelease.Wrap(providerserver.NewProtocol6(provider.New(version)())())
+	}, opts...)
 	if err != nil {
 		log.Fatal(err)
 	}

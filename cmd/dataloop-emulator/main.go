@@ -120,6 +120,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// Fold the journal into the state file.
+	if err := srv.Close(); err != nil {
+		return err
+	}
 	if v := srv.ContractViolations(); len(v) > 0 {
 		logger.Printf("%d contract violations:\n  %s", len(v), strings.Join(v, "\n  "))
 	}

@@ -184,7 +184,7 @@ func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t tes
 		return
 	}
 	if trusted, known := assumeRoleOutcome(out.checks); boundRole != "" && known {
-		s.recordTrust(in.ID, boundRole, trusted)
+		s.recordTrust(ctx, in.ID, boundRole, trusted)
 	}
 	if !out.success {
 		msg := out.summary
@@ -218,7 +218,7 @@ func assumeRoleOutcome(checks []checkJSON) (trusted, known bool) {
 // recordTrust sets the status entry after a test of a role-based (aws-cross
 // or aws-sts) integration whose assume_role check ran, unless the role was
 // rebound while the test ran.
-func (s *Server) recordTrust(id, role string, ok bool) {
+func (s *Server) recordTrust(ctx context.Context, id, role string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, found := s.st.Integrations[id]
@@ -240,7 +240,7 @@ func (s *Server) recordTrust(id, role string, ok bool) {
 	next.setMeta(metaStatus, value, now)
 	next.UpdatedAt = now
 	s.st.Integrations[id] = &next
-	if err := s.commit(); err != nil {
+	if err := s.commit(ctx, change{kindIntegrations, id}); err != nil {
 		s.st.Integrations[id] = in
 	}
 }

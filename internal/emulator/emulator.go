@@ -33,6 +33,7 @@ package emulator
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -85,8 +86,10 @@ type Server struct {
 	api  *http.ServeMux
 	ctl  *http.ServeMux
 
-	mu      sync.Mutex // guards st
+	mu      sync.Mutex // guards st and order
 	st      *state
+	order   driverOrder
+	store   *store // nil without a state file
 	aws     *awsBackend
 	checker *accesscheck.Checker
 	// azureChecker checks Azure drivers; nil without Options.Azure.
@@ -138,12 +141,26 @@ func New(opts Options) (*Server, error) {
 		s.azureChecker = newAzureChecker(*opts.Azure)
 	}
 	if opts.StateFile != "" {
-		if err := st.save(opts.StateFile); err != nil {
+		store, err := openStore(opts.StateFile, st)
+		if err != nil {
 			return nil, fmt.Errorf("emulator: %w", err)
 		}
+		s.store = store
 	}
+	s.order.rebuild(st)
 	s.routes()
 	return s, nil
+}
+
+// Close writes the state file one last time and closes it. Changes after
+// Close fail. Without a state file it does nothing.
+func (s *Server) Close() error {
+	if s.store == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.close(s.st)
 }
 
 // Handler returns the HTTP handler serving the API under BasePath and the
@@ -196,15 +213,27 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
-// commit persists the state; callers hold s.mu. A failed write is
-// reported to the client as a 500, like a failed database write would be.
-func (s *Server) commit() error {
-	if s.opts.StateFile == "" {
+// commit persists the changed objects; callers hold s.mu and pass the
+// request's context. The change is journaled now; serveHTTP sends the
+// answer only once the journal is on disk (see persist.go). A failed write
+// is reported to the client as a 500, like a failed database write would be.
+func (s *Server) commit(ctx context.Context, changes ...change) error {
+	if s.store == nil {
 		return nil
 	}
-	if err := s.st.save(s.opts.StateFile); err != nil {
+	seq, err := s.store.append(s.st, changes)
+	if err != nil {
 		s.logf("persist state: %v", err)
 		return err
+	}
+	if t, ok := ctx.Value(ticketKey{}).(*commitTicket); ok {
+		t.raise(seq)
+	} else if err := s.store.waitSynced(seq); err != nil {
+		s.logf("persist state: %v", err)
+		return err
+	}
+	if err := s.store.compactIfLong(s.st); err != nil {
+		s.logf("persist state: %v", err)
 	}
 	return nil
 }
@@ -330,6 +359,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	ctx, ticket := withTicket(r.Context())
+	r = r.WithContext(ctx)
 	rec := newRecorder()
 	switch {
 	case plan.status == http.StatusTooManyRequests:
@@ -345,6 +376,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.opts.Contract != nil {
 		for _, v := range s.opts.Contract.ValidateResponse(r, body, rec.status, rec.Header(), rec.body.Bytes()) {
 			s.recordViolation("%s", v)
+		}
+	}
+	if seq := ticket.wanted(); seq > 0 {
+		// Acknowledge a change only once it is on disk.
+		if err := s.store.waitSynced(seq); err != nil {
+			s.logf("persist state: %v", err)
+			rec = newRecorder()
+			writeError(rec, http.StatusInternalServerError, "persist state failed")
 		}
 	}
 	s.logf("%s %s -> %d", r.Method, r.URL.Path, rec.status)

@@ -191,7 +191,7 @@ func (s *Server) createProject(w http.ResponseWriter, r *http.Request, u *user) 
 	}
 	p := &project{ID: newID(), Name: name, OrgID: u.Orgs[0], Creator: u.Email, CreatedAt: nowMillis()}
 	s.st.Projects[p.ID] = p
-	if err := s.commit(); err != nil {
+	if err := s.commit(r.Context(), change{kindProjects, p.ID}); err != nil {
 		delete(s.st.Projects, p.ID)
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return
@@ -213,7 +213,7 @@ func (s *Server) deleteProject(w http.ResponseWriter, r *http.Request, u *user) 
 		}
 	}
 	delete(s.st.Projects, p.ID)
-	if err := s.commit(); err != nil {
+	if err := s.commit(r.Context(), change{kindProjects, p.ID}); err != nil {
 		s.st.Projects[p.ID] = p
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return

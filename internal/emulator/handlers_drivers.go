@@ -213,20 +213,6 @@ func driverJSON(d *driver) map[string]any {
 	return m
 }
 
-func sortedDrivers(st *state) []*driver {
-	out := make([]*driver, 0, len(st.Drivers))
-	for _, d := range st.Drivers {
-		out = append(out, d)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
-			return out[i].CreatedAt.Before(out[j].CreatedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out
-}
-
 func (s *Server) listDrivers(w http.ResponseWriter, r *http.Request, u *user) {
 	q := r.URL.Query()
 	s.mu.Lock()
@@ -239,7 +225,8 @@ func (s *Server) listDrivers(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	integrationID := q.Get("integrationId")
 	out := []map[string]any{}
-	for _, d := range sortedDrivers(s.st) {
+	for _, id := range s.order.ids {
+		d := s.st.Drivers[id]
 		if !contains(u.Orgs, d.OrgID) ||
 			(projectID != "" && d.ProjectID != projectID) ||
 			(integrationID != "" && d.IntegrationID != integrationID) {
@@ -315,8 +302,10 @@ func (s *Server) createDriver(w http.ResponseWriter, r *http.Request, u *user) {
 		IntegrationType: in.integrationType, ProjectID: p.ID, OrgID: p.OrgID, Creator: u.Email,
 		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), AllowExternalDelete: in.allowExternalDelete, Location: in.loc}
 	s.st.Drivers[d.ID] = d
-	if err := s.commit(); err != nil {
+	s.order.add(s.st, d)
+	if err := s.commit(r.Context(), change{kindDrivers, d.ID}); err != nil {
 		delete(s.st.Drivers, d.ID)
+		s.order.remove(d.ID)
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return
 	}
@@ -355,7 +344,7 @@ func (s *Server) updateDriver(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	s.st.Drivers[d.ID] = &next
-	if err := s.commit(); err != nil {
+	if err := s.commit(r.Context(), change{kindDrivers, d.ID}); err != nil {
 		s.st.Drivers[d.ID] = d
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return
@@ -417,8 +406,10 @@ func (s *Server) deleteDriver(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	delete(s.st.Drivers, d.ID)
-	if err := s.commit(); err != nil {
+	s.order.remove(d.ID)
+	if err := s.commit(r.Context(), change{kindDrivers, d.ID}); err != nil {
 		s.st.Drivers[d.ID] = d
+		s.order.add(s.st, d)
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return
 	}

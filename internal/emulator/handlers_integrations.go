@@ -399,7 +399,7 @@ func (s *Server) createIntegration(w http.ResponseWriter, r *http.Request, u *us
 		return
 	}
 	s.st.Integrations[in.ID] = in
-	if err := s.commit(); err != nil {
+	if err := s.commit(r.Context(), change{kindIntegrations, in.ID}); err != nil {
 		delete(s.st.Integrations, in.ID)
 		s.deletePlatformUserAsync(in.Platform)
 		writeError(w, http.StatusInternalServerError, "persist state failed")
@@ -501,7 +501,7 @@ func (s *Server) updateIntegration(w http.ResponseWriter, r *http.Request, u *us
 	}
 	next.UpdatedAt = now
 	s.st.Integrations[id] = &next
-	if err := s.commit(); err != nil {
+	if err := s.commit(r.Context(), change{kindIntegrations, id}); err != nil {
 		s.st.Integrations[id] = in
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return
@@ -632,8 +632,8 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request, u *us
 		return
 	}
 	var users []string
-	for _, d := range sortedDrivers(s.st) {
-		if d.IntegrationID == in.ID {
+	for _, id := range s.order.ids {
+		if d := s.st.Drivers[id]; d.IntegrationID == in.ID {
 			users = append(users, fmt.Sprintf("%q (%s, project %s)", d.Name, d.ID, d.ProjectID))
 		}
 	}
@@ -643,7 +643,7 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request, u *us
 		return
 	}
 	delete(s.st.Integrations, in.ID)
-	if err := s.commit(); err != nil {
+	if err := s.commit(r.Context(), change{kindIntegrations, in.ID}); err != nil {
 		s.st.Integrations[in.ID] = in
 		writeError(w, http.StatusInternalServerError, "persist state failed")
 		return

@@ -20,6 +20,9 @@ type state struct {
 	Projects     map[string]*project     `json:"projects"`
 	Integrations map[string]*integration `json:"integrations"`
 	Drivers      map[string]*driver      `json:"drivers"`
+	// Seq is the journal sequence number the snapshot includes (see
+	// persist.go).
+	Seq int64 `json:"seq,omitempty"`
 }
 
 type org struct {
@@ -153,6 +156,8 @@ func (st *state) applySeed(s *Seed, now int64) {
 func loadState(path string) (*state, error) {
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
+		// The snapshot is written before any journal, so a journal without
+		// one is stale: ignore it.
 		return newState(), nil
 	}
 	if err != nil {
@@ -181,6 +186,9 @@ func loadState(path string) (*state, error) {
 	}
 	if st.Drivers == nil {
 		st.Drivers = fresh.Drivers
+	}
+	if err := st.replayJournal(path); err != nil {
+		return nil, err
 	}
 	migrateTrustEntries(st)
 	return st, nil
@@ -213,6 +221,9 @@ func (st *state) save(path string) error {
 		return fmt.Errorf("write state: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil

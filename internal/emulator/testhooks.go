@@ -1,5 +1,7 @@
 package emulator
 
+import "context"
+
 // EstablishTrust records that the platform has assumed the role of a
 // role-based integration (aws-cross with a bound role, or aws-sts), as a
 // passing access test does, so that tests of what reads the trust status
@@ -16,6 +18,6 @@ func (s *Server) EstablishTrust(id string) bool {
 	if role == "" {
 		return false
 	}
-	s.recordTrust(id, role, true)
+	s.recordTrust(context.Background(), id, role, true)
 	return true
 }

@@ -5,13 +5,21 @@ import (
 	"net/http"
 )
 
-// Me returns the user the token belongs to.
+// Me returns the user the token belongs to. The first successful answer is
+// kept for the client's lifetime; callers get a copy.
 func (c *Client) Me(ctx context.Context) (*User, error) {
-	var w wireUser
-	if err := c.do(ctx, request{method: http.MethodGet, path: "/users/me", idempotent: true}, &w); err != nil {
-		return nil, err
+	c.meMu.Lock()
+	defer c.meMu.Unlock()
+	if c.me == nil {
+		var w wireUser
+		if err := c.do(ctx, request{method: http.MethodGet, path: "/users/me", idempotent: true}, &w); err != nil {
+			return nil, err
+		}
+		c.me = w.user()
 	}
-	return w.user(), nil
+	u := *c.me
+	u.Orgs = append([]string(nil), c.me.Orgs...)
+	return &u, nil
 }
 
 // ListOrgs returns the orgs the user belongs to.

@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -35,6 +36,11 @@ const (
 	baseBackoff        = 500 * time.Millisecond
 	defaultHTTPTimeout = 2 * time.Minute
 	defaultUserAgent   = "terraform-provider-dataloop"
+
+	// maxIdleConnsPerHost keeps a connection for each request Terraform
+	// runs at once (-parallelism, default 10), with room for a higher
+	// setting; idle ones close after the transport's idle timeout.
+	maxIdleConnsPerHost = 32
 
 	// maxResponseBytes bounds how much of a response body is read.
 	maxResponseBytes = 16 << 20
@@ -81,6 +87,12 @@ type Client struct {
 	// integrationWrites counts integration creates, updates and deletes
 	// started, so that callers caching a list can tell it may be stale.
 	integrationWrites atomic.Uint64
+
+	// me caches the token's user: it cannot change for the client's
+	// lifetime (one provider run). meMu also makes concurrent first
+	// callers wait for one request.
+	meMu sync.Mutex
+	me   *User
 }
 
 // IntegrationWrites returns how many integration creates, updates and
@@ -124,7 +136,12 @@ func New(cfg Config) (*Client, error) {
 		// connection pools through http.DefaultTransport.
 		transport := http.DefaultTransport
 		if t, ok := transport.(*http.Transport); ok {
-			transport = t.Clone()
+			t = t.Clone()
+			// Terraform sends up to -parallelism (default 10) requests at
+			// once; the default of 2 idle connections per host would close
+			// and reopen a connection for most calls.
+			t.MaxIdleConnsPerHost = maxIdleConnsPerHost
+			transport = t
 		}
 		c.httpClient = &http.Client{Timeout: defaultHTTPTimeout, Transport: transport}
 	}
@@ -165,6 +182,10 @@ type response struct {
 	status     int
 	body       []byte
 	retryAfter time.Duration
+	// date is the server's Date header (zero when absent), read with the
+	// local monotonic time it arrived at, to place server timestamps.
+	date     time.Time
+	received time.Time
 }
 
 // do runs r with retries and decodes a 2xx JSON answer into out (when non-nil).
@@ -349,10 +370,14 @@ func (c *Client) attempt(ctx context.Context, r request, payload []byte, attempt
 		return nil, err
 	}
 	c.log(ctx, r, attempt, start, httpResp.StatusCode, nil)
+	received := time.Now()
+	date, _ := http.ParseTime(httpResp.Header.Get("Date"))
 	return &response{
 		status:     httpResp.StatusCode,
 		body:       data,
-		retryAfter: parseRetryAfter(httpResp.Header.Get("Retry-After"), time.Now()),
+		retryAfter: parseRetryAfter(httpResp.Header.Get("Retry-After"), received),
+		date:       date,
+		received:   received,
 	}, nil
 }
 

@@ -698,3 +698,85 @@ func TestDriverTestBadIntegrationIsAnError(t *testing.T) {
 		t.Errorf("failure %q does not name the field", f.Message)
 	}
 }
+
+// TestCreateDriverSendsNoListWithoutFailure: a create the platform answers
+// is one POST: no list of the project's drivers before or after it, and
+// /users/me once for every create of the client.
+func TestCreateDriverSendsNoListWithoutFailure(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	integration := env.createS3Integration(t, "for-quiet-creates")
+	env.srv.ResetStats()
+	for i := range 5 {
+		if _, err := env.client.CreateDriver(t.Context(), s3DriverInput(fmt.Sprintf("quiet-%d", i), integration)); err != nil {
+			t.Fatalf("CreateDriver: %v", err)
+		}
+	}
+	if n := env.calls(routeCreateDriver); n != 5 {
+		t.Errorf("%d creates sent, want 5", n)
+	}
+	if n := env.calls(routeListDrivers); n != 0 {
+		t.Errorf("%d lists of drivers, want 0: nothing failed", n)
+	}
+	if n := env.calls("GET /users/me"); n > 1 {
+		t.Errorf("%d requests for /users/me, want at most 1 per client", n)
+	}
+}
+
+// TestCreateDriverAfterDropDoesNotAdoptOlderDriver: after an attempt whose
+// connection dropped before the platform handled it, the lookup finds a
+// driver of the same name made before the call, which is not ours; the
+// create then fails with the platform's conflict instead of adopting it.
+func TestCreateDriverAfterDropDoesNotAdoptOlderDriver(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	integration := env.createS3Integration(t, "for-older-driver")
+	older, err := env.client.CreateDriver(t.Context(), s3DriverInput("taken", integration))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The older driver must predate the call by more than the slack plus
+	// the Date header's one-second resolution.
+	time.Sleep(adoptionSlack + 1500*time.Millisecond)
+	env.srv.SetFaults(emulator.Faults{Seed: 3, RateDrop: 1, Max: 1, Routes: []string{routeCreateDriver}})
+	env.srv.ResetStats()
+	d, err := env.client.CreateDriver(t.Context(), s3DriverInput("taken", integration))
+	if err == nil {
+		t.Fatalf("CreateDriver adopted %s (the older driver is %s)", d.ID, older.ID)
+	}
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusConflict {
+		t.Errorf("CreateDriver: %v, want the platform's 409", err)
+	}
+	if n := env.calls(routeListDrivers); n < 1 {
+		t.Errorf("%d lists, want a lookup after the dropped attempt", n)
+	}
+}
+
+func TestAdoptionThreshold(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	date := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	resp := &response{date: date, received: start.Add(3 * time.Second)}
+	if got, want := adoptionThreshold(start, resp), date.Add(-3*time.Second-adoptionSlack); !got.Equal(want) {
+		t.Errorf("threshold = %v, want %v", got, want)
+	}
+	in := s3DriverInput("x", &Integration{ID: "i", Type: TypeS3})
+	at := func(ts time.Time) Driver {
+		return Driver{Name: "x", IntegrationID: "i", CreatedAt: ts, DriverLocation: in.Payload,
+			AllowExternalDelete: in.AllowExternalDelete}
+	}
+	th := adoptionThreshold(start, resp)
+	if !createdSince(at(th), in, th, resp) || createdSince(at(th.Add(-time.Millisecond)), in, th, resp) {
+		t.Error("createdSince does not split at the threshold")
+	}
+	// Without a Date header, the location must match too.
+	other := at(start)
+	other.BucketName = "elsewhere"
+	if createdSince(other, in, adoptionThreshold(start, nil), nil) {
+		t.Error("a driver at another location was adopted without a Date header")
+	}
+	if !createdSince(at(start), in, adoptionThreshold(start, nil), nil) {
+		t.Error("a driver at the same location made now was not adopted without a Date header")
+	}
+}

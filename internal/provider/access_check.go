@@ -256,8 +256,8 @@ type accessRun struct {
 
 	mu           sync.Mutex
 	targets      map[string]*targetEntry
-	integrations map[string]*platform.Integration
-	projectOrgs  map[string]string
+	integrations map[string]*integrationEntry
+	projectOrgs  map[string]*projectEntry
 }
 
 type targetEntry struct {
@@ -267,13 +267,27 @@ type targetEntry struct {
 	outcome *accessOutcome
 }
 
+// integrationEntry is one integration looked up in this run. Its mutex
+// makes concurrent first lookups wait for one request.
+type integrationEntry struct {
+	mu sync.Mutex
+	in *platform.Integration
+	// fresh marks a read made for an apply-time caller (see integration).
+	fresh bool
+}
+
+type projectEntry struct {
+	mu    sync.Mutex
+	orgID string
+}
+
 // newAccessRun starts the storage-access cache of one provider run.
 func newAccessRun() *accessRun {
 	return &accessRun{
 		sem:          make(chan struct{}, maxConcurrentAccessChecks),
 		targets:      map[string]*targetEntry{},
-		integrations: map[string]*platform.Integration{},
-		projectOrgs:  map[string]string{},
+		integrations: map[string]*integrationEntry{},
+		projectOrgs:  map[string]*projectEntry{},
 	}
 }
 
@@ -289,34 +303,64 @@ func (r *accessRun) entry(key string) *targetEntry {
 }
 
 // integration returns an integration of the project's org, looked up once
-// per run. Apply-time callers pass fresh to see changes made earlier in the
-// same apply, such as a role binding that resets trust.
+// per run. Apply-time callers pass fresh: they reuse only a read made for
+// another apply-time caller, so they see changes made earlier in the same
+// apply, such as a role binding that resets trust; integration resources
+// also forget what they change (forgetIntegration).
 func (r *accessRun) integration(ctx context.Context, client *platform.Client, projectID, integrationID string, fresh bool) (*platform.Integration, error) {
 	r.mu.Lock()
-	in, ok := r.integrations[integrationID]
-	org, orgKnown := r.projectOrgs[projectID]
-	r.mu.Unlock()
-	if ok && !fresh {
-		return in, nil
+	e, ok := r.integrations[integrationID]
+	if !ok {
+		e = &integrationEntry{}
+		r.integrations[integrationID] = e
 	}
-	if !orgKnown {
-		p, err := client.GetProject(ctx, projectID)
-		if err != nil {
-			return nil, fmt.Errorf("looking up project %q: %w", projectID, err)
-		}
-		org = p.OrgID
-		r.mu.Lock()
-		r.projectOrgs[projectID] = org
-		r.mu.Unlock()
+	r.mu.Unlock()
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.in != nil && (e.fresh || !fresh) {
+		return e.in, nil
+	}
+	org, err := r.projectOrg(ctx, client, projectID)
+	if err != nil {
+		return nil, err
 	}
 	in, err := client.GetIntegration(ctx, org, integrationID)
 	if err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
-	r.integrations[integrationID] = in
-	r.mu.Unlock()
+	e.in, e.fresh = in, fresh
 	return in, nil
+}
+
+// forgetIntegration drops what the run knows about an integration that an
+// integration resource has just changed.
+func (r *accessRun) forgetIntegration(integrationID string) {
+	r.mu.Lock()
+	delete(r.integrations, integrationID)
+	r.mu.Unlock()
+}
+
+// projectOrg returns the org of a project, looked up once per run.
+func (r *accessRun) projectOrg(ctx context.Context, client *platform.Client, projectID string) (string, error) {
+	r.mu.Lock()
+	e, ok := r.projectOrgs[projectID]
+	if !ok {
+		e = &projectEntry{}
+		r.projectOrgs[projectID] = e
+	}
+	r.mu.Unlock()
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.orgID == "" {
+		p, err := client.GetProject(ctx, projectID)
+		if err != nil {
+			return "", fmt.Errorf("looking up project %q: %w", projectID, err)
+		}
+		e.orgID = p.OrgID
+	}
+	return e.orgID, nil
 }
 
 // checkOnce runs the plan-time check: one attempt, shared with every other

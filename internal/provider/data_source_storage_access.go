@@ -59,7 +59,8 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			// Optional
 			"driver_id": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "ID of a storage driver to check. Conflicts with the location attributes.",
+				MarkdownDescription: "ID of a storage driver to check. Conflicts with the location attributes. " +
+					"The driver's location is checked, once per run for all drivers and data sources that share it.",
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"project_id": schema.StringAttribute{
@@ -205,7 +206,10 @@ func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// checkDriver checks an existing driver with GET /drivers/{id}/test.
+// checkDriver checks an existing driver. An S3 driver's location is checked
+// like any other (POST /drivers/test), so that drivers sharing a location,
+// and the location data sources and resources asking about it, share one
+// check per run; other drivers are checked by ID (GET /drivers/{id}/test).
 func (d *storageAccessDataSource) checkDriver(ctx context.Context, run *accessRun, id string) (s3AccessTarget, *platform.Integration, accessOutcome, error) {
 	driver, err := d.data.Client.GetDriver(ctx, id)
 	if err != nil {
@@ -227,6 +231,14 @@ func (d *storageAccessDataSource) checkDriver(ctx context.Context, run *accessRu
 		if i, err := run.integration(ctx, d.data.Client, t.ProjectID, t.IntegrationID, false); err == nil {
 			in = i
 		}
+	}
+
+	if (driver.Type == "" || driver.Type == platform.DriverTypeS3) && t.ProjectID != "" && t.IntegrationType != "" {
+		o, err := run.checkOnce(ctx, d.data.Client, t)
+		if err != nil {
+			return t, in, o, fmt.Errorf("checking driver %q: %w", id, err)
+		}
+		return t, in, o, nil
 	}
 
 	select {

@@ -274,6 +274,10 @@ func updateIntegration(ctx context.Context, pd *providerData, orgID string, in p
 		"integration_id": in.IntegrationID, "org_id": orgID,
 		"rename": in.Name != nil, "new_credentials": in.Credentials != nil,
 	})
+	// Forget the run's read of it before and after, so a driver checked in
+	// the same apply reads it again.
+	pd.Access.forgetIntegration(in.IntegrationID)
+	defer pd.Access.forgetIntegration(in.IntegrationID)
 	return pd.Client.UpdateIntegration(ctx, orgID, in)
 }
 

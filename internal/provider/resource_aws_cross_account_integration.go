@@ -218,6 +218,8 @@ func (r *awsCrossAccountIntegrationResource) ImportState(ctx context.Context, re
 func (r *awsCrossAccountIntegrationResource) bindRole(ctx context.Context, orgID, id, role string) (*platform.Integration, error) {
 	tflog.Debug(ctx, "Binding IAM role to AWS cross-account integration",
 		map[string]any{"integration_id": id, "org_id": orgID, "role_arn": role})
+	r.data.Access.forgetIntegration(id)
+	defer r.data.Access.forgetIntegration(id)
 	return r.data.Client.UpdateIntegration(ctx, orgID, platform.UpdateIntegrationInput{
 		IntegrationID: id,
 		Credentials: &platform.IntegrationCredentials{

@@ -13,17 +13,41 @@ check "raw_access" {
   }
 }
 
-# Many drivers: check them all with for_each, and assert once.
-data "dataloop_storage_access" "all" {
-  for_each  = dataloop_s3_storage_driver.datasets
-  driver_id = each.value.id
+# Many drivers: check each distinct location once. Drivers with the same
+# integration, bucket, region, path, delete permission and endpoint get the
+# same answer, so the map groups them and each entry holds only the
+# strings the data source needs, not whole driver objects.
+locals {
+  dataset_locations = {
+    for d in dataloop_s3_storage_driver.datasets :
+    join("|", [d.integration_id, d.bucket, d.region, d.path, tostring(d.allow_delete), coalesce(d.endpoint, "-")]) => {
+      project_id     = d.project_id
+      integration_id = d.integration_id
+      bucket         = d.bucket
+      region         = d.region
+      path           = d.path
+      allow_delete   = d.allow_delete
+      endpoint       = d.endpoint
+    }...
+  }
 }
 
-check "all_datasets_access" {
+data "dataloop_storage_access" "datasets" {
+  for_each       = local.dataset_locations
+  project_id     = each.value[0].project_id
+  integration_id = each.value[0].integration_id
+  bucket         = each.value[0].bucket
+  region         = each.value[0].region
+  path           = each.value[0].path
+  allow_delete   = each.value[0].allow_delete
+  endpoint       = each.value[0].endpoint
+}
+
+check "datasets_access" {
   assert {
-    condition = alltrue([for a in data.dataloop_storage_access.all : a.success])
+    condition = alltrue([for a in data.dataloop_storage_access.datasets : a.success])
     error_message = join("\n", [
-      for name, a in data.dataloop_storage_access.all : "${name}: ${a.summary}" if !a.success
+      for location, a in data.dataloop_storage_access.datasets : "${location}: ${a.summary}" if !a.success
     ])
   }
 }
