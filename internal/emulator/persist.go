@@ -379,4 +379,3 @@ func (o *driverOrder) remove(id string) {
 		}
 	}
 }
-

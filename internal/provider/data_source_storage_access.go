@@ -58,10 +58,10 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		Attributes: map[string]schema.Attribute{
 			// Optional
 			"driver_id": schema.StringAttribute{
-				Optional:            true,
+				Optional: true,
 				MarkdownDescription: "ID of a storage driver to check. Conflicts with the location attributes. " +
 					"The driver's location is checked, once per run for all drivers and data sources that share it.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"project_id": schema.StringAttribute{
 				Optional:            true,
