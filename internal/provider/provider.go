@@ -77,6 +77,8 @@ type accessCheckModel struct {
 	PlanSeverity       types.String `tfsdk:"plan_severity"`
 	PropagationTimeout types.String `tfsdk:"propagation_timeout"`
 	AWSEndpoint        types.String `tfsdk:"aws_endpoint"`
+	AzureBlobEndpoint  types.String `tfsdk:"azure_blob_endpoint"`
+	AzureAuthorityHost types.String `tfsdk:"azure_authority_host"`
 }
 
 func (p *dataloopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -170,6 +172,24 @@ func accessCheckBlockSchema() schema.SingleNestedBlock {
 					"Unset means the public AWS endpoints.",
 				Validators: []validator.String{validators.URLWithScheme("https", "http")},
 			},
+			"azure_blob_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Blob service URL that the credential check of " +
+					"`dataloop_azure_client_secret_integration` uses instead of `https://<account>.blob.core.windows.net`: " +
+					"a URL containing `{account}` is a template (for sovereign clouds), any other URL is path-style " +
+					"(`<url>/<account>`, as Azurite serves it) for a local stack. Storage-driver checks run on the " +
+					"Dataloop platform and do not use it. Unset means the public Azure cloud.",
+				Validators: []validator.String{validators.URLWithScheme("https", "http")},
+			},
+			"azure_authority_host": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Microsoft Entra authority that the credential check of " +
+					"`dataloop_azure_client_secret_integration` requests tokens from (client-credentials flow), " +
+					"instead of `https://login.microsoftonline.com/`, for a sovereign cloud or a local stack. It must " +
+					"use HTTPS; the provider trusts the system's certificate authorities only (a local stack's test " +
+					"CA is added through the standard `SSL_CERT_FILE` environment variable). Unset means the public Azure cloud.",
+				Validators: []validator.String{validators.URLWithScheme("https")},
+			},
 		},
 	}
 }
@@ -224,8 +244,10 @@ func (p *dataloopProvider) Configure(ctx context.Context, req provider.Configure
 		AccessCheck: check,
 		Access:      newAccessRun(),
 		Checker: accesscheck.New(accesscheck.Options{
-			AWSEndpoint: check.AWSEndpoint,
-			Logger:      tflogLogger{},
+			AWSEndpoint:        check.AWSEndpoint,
+			AzureBlobEndpoint:  check.AzureBlobEndpoint,
+			AzureAuthorityHost: check.AzureAuthorityHost,
+			Logger:             tflogLogger{},
 		}),
 	}
 	resp.ResourceData = data
@@ -265,6 +287,7 @@ func resolveAccessCheck(m *accessCheckModel, diags *diag.Diagnostics) accessChec
 	}{
 		{"on_plan", m.OnPlan}, {"on_apply", m.OnApply}, {"severity", m.Severity}, {"plan_severity", m.PlanSeverity},
 		{"propagation_timeout", m.PropagationTimeout}, {"aws_endpoint", m.AWSEndpoint},
+		{"azure_blob_endpoint", m.AzureBlobEndpoint}, {"azure_authority_host", m.AzureAuthorityHost},
 	} {
 		if a.value.IsUnknown() {
 			p := base.AtName(a.name)
@@ -282,6 +305,9 @@ func resolveAccessCheck(m *accessCheckModel, diags *diag.Diagnostics) accessChec
 		Severity:     severityError,
 		PlanSeverity: severityWarning,
 		AWSEndpoint:  m.AWSEndpoint.ValueString(),
+
+		AzureBlobEndpoint:  m.AzureBlobEndpoint.ValueString(),
+		AzureAuthorityHost: m.AzureAuthorityHost.ValueString(),
 	}
 	if !m.Severity.IsNull() {
 		cfg.Severity = m.Severity.ValueString()
@@ -320,6 +346,7 @@ func (p *dataloopProvider) Resources(_ context.Context) []func() resource.Resour
 		NewAWSCrossAccountIntegrationResource,
 		NewAWSSTSIntegrationResource,
 		NewS3DriverResource,
+		NewAzureClientSecretIntegrationResource,
 	}
 }
 

@@ -37,6 +37,8 @@ type accessCheckConfig struct {
 	PlanSeverity       string // plan time: severityWarning (default) or severityError
 	PropagationTimeout time.Duration
 	AWSEndpoint        string
+	AzureBlobEndpoint  string
+	AzureAuthorityHost string
 }
 
 // toProviderData converts the ProviderData of a resource or data source

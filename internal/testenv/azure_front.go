@@ -229,12 +229,18 @@ func (f *AzureFront) SetPropagationDelay(principalID string, d time.Duration) {
 
 // RegisterClient registers an application (service principal) in tenant
 // with a client secret and returns the service principal's object ID, the
-// principal_id of a role assignment.
+// principal_id of a role assignment. Registering it again replaces the
+// secret (a rotation) and keeps the object ID.
 func (f *AzureFront) RegisterClient(tenantID, clientID, secret string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	key := strings.ToLower(tenantID) + "/" + strings.ToLower(clientID)
+	if p, ok := f.principals[key]; ok {
+		p.secret = secret
+		return p.objectID
+	}
 	p := &azurePrincipal{tenantID: strings.ToLower(tenantID), clientID: strings.ToLower(clientID), secret: secret, objectID: newGUID()}
-	f.principals[p.tenantID+"/"+p.clientID] = p
+	f.principals[key] = p
 	return p.objectID
 }
 
@@ -303,12 +309,16 @@ func (f *AzureFront) serveToken(w http.ResponseWriter, r *http.Request, tenant s
 	clientID := strings.ToLower(r.PostForm.Get("client_id"))
 	f.mu.Lock()
 	p, ok := f.principals[tenant+"/"+clientID]
+	var want string
+	if ok {
+		want = p.secret
+	}
 	f.mu.Unlock()
 	switch {
 	case !ok:
 		entraError(w, http.StatusBadRequest, "unauthorized_client", fmt.Sprintf("AADSTS700016: Application with identifier '%s' was not found in the directory '%s'.", clientID, tenant))
 		return
-	case r.PostForm.Get("client_secret") != p.secret:
+	case r.PostForm.Get("client_secret") != want:
 		entraError(w, http.StatusUnauthorized, "invalid_client", fmt.Sprintf("AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", clientID))
 		return
 	}

@@ -1,0 +1,247 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+)
+
+var (
+	_ resource.Resource                = (*azureClientSecretIntegrationResource)(nil)
+	_ resource.ResourceWithConfigure   = (*azureClientSecretIntegrationResource)(nil)
+	_ resource.ResourceWithImportState = (*azureClientSecretIntegrationResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*azureClientSecretIntegrationResource)(nil)
+)
+
+// NewAzureClientSecretIntegrationResource returns the
+// dataloop_azure_client_secret_integration resource (platform type
+// "azureblob").
+func NewAzureClientSecretIntegrationResource() resource.Resource {
+	return &azureClientSecretIntegrationResource{}
+}
+
+type azureClientSecretIntegrationResource struct {
+	data *providerData
+}
+
+type azureClientSecretIntegrationModel struct {
+	integrationModel
+	TenantID              types.String `tfsdk:"tenant_id"`
+	ClientID              types.String `tfsdk:"client_id"`
+	ClientSecretWO        types.String `tfsdk:"client_secret_wo"`
+	ClientSecretWOVersion types.Int64  `tfsdk:"client_secret_wo_version"`
+	StorageAccountName    types.String `tfsdk:"storage_account_name"`
+	VerifyCredentials     types.Bool   `tfsdk:"verify_credentials"`
+}
+
+func (r *azureClientSecretIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_azure_client_secret_integration"
+}
+
+func (r *azureClientSecretIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	sent := "Changing it sends the tenant ID, the client ID, the secret from `client_secret_wo` and the storage " +
+		"account name to the platform again, in place. The platform does not return it, so a change made outside " +
+		"Terraform is not detected."
+	attributes := mergeAttributes(integrationCommonAttributes(ctx, false), map[string]schema.Attribute{
+		"tenant_id": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Directory (tenant) ID of the Microsoft Entra tenant of the app registration, a GUID " +
+				"such as `00000000-0000-0000-0000-000000000000`. " + sent,
+			Validators: []validator.String{validators.AzureGUID("tenant ID")},
+		},
+		"client_id": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Application (client) ID of the app registration whose service principal holds the " +
+				"storage roles, a GUID. " + sent,
+			Validators: []validator.String{validators.AzureGUID("client ID")},
+		},
+		"client_secret_wo": schema.StringAttribute{
+			Required:  true,
+			WriteOnly: true,
+			Sensitive: true,
+			MarkdownDescription: "Value (not the Secret ID) of a client secret of the app registration. Write-only: it " +
+				"is sent to the platform and never stored in the plan or state. Change `client_secret_wo_version` to " +
+				"send a new secret.",
+		},
+		"client_secret_wo_version": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "Any number that you change whenever `client_secret_wo` changes, for example when " +
+				"rotating the secret. A new value sends the credentials to the platform again, in place. It is only " +
+				"kept in Terraform state; the platform does not know it.",
+		},
+		"storage_account_name": schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: "Name of the storage account the integration's drivers use, 3 to 24 lowercase " +
+				"letters and digits (the console's \"Account name\"). " + sent,
+			Validators: []validator.String{validators.AzureStorageAccountName()},
+		},
+		"verify_credentials": schema.BoolAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(true),
+			MarkdownDescription: "Whether the provider checks the client credentials with Microsoft Entra ID and the " +
+				"storage account before the platform receives them, at plan and at apply time (default: `true`). " +
+				"`false` skips the check of this integration only; the access checks of its storage drivers still run.",
+		},
+	})
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a Dataloop Azure client-secret integration (platform type `azureblob`): the " +
+			"platform signs in as an app registration's service principal with a client secret and uses the " +
+			"storage roles that principal holds. It serves `dataloop_azure_blob_storage_driver` drivers of both " +
+			"kinds, Blob Storage and Data Lake Storage Gen2. The client secret is write-only: it is sent to the " +
+			"platform and never stored in the Terraform plan or state. Requires Terraform 1.11 or later.\n\n" +
+			"Before the platform receives the credentials, the provider checks them: it requests an Azure Storage " +
+			"token with the client-credentials flow from Microsoft Entra ID (check `credentials`; a wrong tenant " +
+			"fails on `tenant_id`, an unknown application on `client_id`, a wrong or expired secret on " +
+			"`client_secret_wo`), then sends one List Containers request to the storage account (check " +
+			"`storage_account`; an account that does not answer fails on `storage_account_name`, while a denial " +
+			"passes, since each driver's check proves the role on its container). The check runs at plan time " +
+			"(`access_check.on_plan`) when the integration is created or one of its credentials changes and the " +
+			"secret is known, and at apply time (`access_check.on_apply`) before the platform is called, where an " +
+			"application that Microsoft Entra ID does not know yet is retried for up to " +
+			"`access_check.propagation_timeout`. A failure stops the apply (a warning with " +
+			"`access_check.severity = \"warning\"`), and nothing is created or changed on the platform. " +
+			"`access_check.azure_authority_host` and `azure_blob_endpoint` point the check at a sovereign cloud or a local stack.\n\n" +
+			"The platform never returns credentials, so after an import the next apply sends them again.",
+		Attributes: attributes,
+	}
+}
+
+func (r *azureClientSecretIntegrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = toProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *azureClientSecretIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planIntegrationOrgID(ctx, r.data, req, resp)
+	planAzureCredentialCheck(ctx, r.data, req, resp)
+}
+
+// credentialsChanged reports whether the credentials must be sent again.
+func (m azureClientSecretIntegrationModel) credentialsChanged(prior azureClientSecretIntegrationModel) bool {
+	return !m.TenantID.Equal(prior.TenantID) || !m.ClientID.Equal(prior.ClientID) ||
+		!m.ClientSecretWOVersion.Equal(prior.ClientSecretWOVersion) || !m.StorageAccountName.Equal(prior.StorageAccountName)
+}
+
+// options are the credentials as the platform takes them: key is the
+// storage account name and secret the client secret (the spec's
+// AzureBlobIntegrationConfig names them accountName and clientSecret).
+func (m azureClientSecretIntegrationModel) options(secret string) map[string]any {
+	return map[string]any{"key": m.StorageAccountName.ValueString(), "secret": secret,
+		"clientId": m.ClientID.ValueString(), "tenantId": m.TenantID.ValueString()}
+}
+
+func (r *azureClientSecretIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan azureClientSecretIntegrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	secret := writeOnlyString(ctx, req.Config, path.Root("client_secret_wo"), &resp.Diagnostics)
+	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(maskSecret(ctx, secret), timeout)
+	defer cancel()
+	if !applyAzureCredentialCheck(ctx, r.data, plan, secret, &resp.Diagnostics) {
+		return
+	}
+	tflog.Debug(ctx, "Creating Azure client-secret integration", map[string]any{
+		"org_id": orgID, "name": plan.Name.ValueString(), "tenant_id": plan.TenantID.ValueString(),
+		"client_id": plan.ClientID.ValueString(), "storage_account_name": plan.StorageAccountName.ValueString(),
+	})
+	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
+		Name: plan.Name.ValueString(), Type: platform.TypeAzureBlob, Options: plan.options(secret),
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Azure Client Secret Integration",
+			fmt.Sprintf("Could not create integration %q in organization %q: %s", plan.Name.ValueString(), orgID, err))
+		return
+	}
+	plan.applyIntegration(integration, orgID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *azureClientSecretIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state azureClientSecretIntegrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	integration, orgID := readIntegration(ctx, r.data, req, resp, platform.TypeAzureBlob)
+	if integration == nil {
+		return
+	}
+	state.applyIntegration(integration, orgID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *azureClientSecretIntegrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan, state azureClientSecretIntegrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	in := plan.updateInput(state.integrationModel)
+	// NOTE: every credential is sent together, so the platform never holds
+	// a mix of old and new values.
+	if plan.credentialsChanged(state) {
+		secret := writeOnlyString(ctx, req.Config, path.Root("client_secret_wo"), &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		ctx = maskSecret(ctx, secret)
+		if !applyAzureCredentialCheck(ctx, r.data, plan, secret, &resp.Diagnostics) {
+			return
+		}
+		in.Credentials = &platform.IntegrationCredentials{Type: platform.TypeAzureBlob, Options: plan.options(secret)}
+	}
+	integration, err := updateIntegration(ctx, r.data, orgID, in, "Updating Azure client-secret integration")
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Update Azure Client Secret Integration",
+			fmt.Sprintf("Could not update integration %q of organization %q: %s", state.ID.ValueString(), orgID, err))
+		return
+	}
+	plan.applyIntegration(integration, orgID)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *azureClientSecretIntegrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	deleteIntegration(ctx, r.data, req, resp)
+}
+
+func (r *azureClientSecretIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importIntegrationState(ctx, req, resp)
+}
+
+// applyIntegration copies what the platform returns into the model. It
+// returns no credentials, so they keep their planned or prior values; the
+// write-only secret is always null.
+func (m *azureClientSecretIntegrationModel) applyIntegration(i *platform.Integration, orgID string) {
+	m.applyCommon(i, orgID)
+	m.ClientSecretWO = types.StringNull()
+	if m.VerifyCredentials.IsNull() {
+		m.VerifyCredentials = types.BoolValue(true)
+	}
+}
