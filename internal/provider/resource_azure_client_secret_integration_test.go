@@ -237,8 +237,8 @@ func TestAzureClientSecretIntegration_validation(t *testing.T) {
 		account string
 		want    string
 	}{
-		"tenant": {azureIdentity{tenantID: "contoso.onmicrosoft.com", clientID: good.clientID}, "acct", `(?s)Invalid Azure Tenant ID.*tenant_id`},
-		"client": {azureIdentity{tenantID: good.tenantID, clientID: "my-app"}, "acct", `(?s)Invalid Azure Client ID.*client_id`},
+		"tenant":  {azureIdentity{tenantID: "contoso.onmicrosoft.com", clientID: good.clientID}, "acct", `(?s)Invalid Azure Tenant ID.*tenant_id`},
+		"client":  {azureIdentity{tenantID: good.tenantID, clientID: "my-app"}, "acct", `(?s)Invalid Azure Client ID.*client_id`},
 		"account": {good, "Bad_Account", `(?s)Invalid Azure Storage Account Name.*storage_account_name`},
 	} {
 		t.Run(name, func(t *testing.T) {
