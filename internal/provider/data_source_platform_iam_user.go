@@ -35,6 +35,7 @@ type platformIAMUserDataSourceModel struct {
 	OrgID           types.String `tfsdk:"org_id"`
 	ARN             types.String `tfsdk:"arn"`
 	IntegrationName types.String `tfsdk:"integration_name"`
+	Trusted         types.Bool   `tfsdk:"trusted"`
 }
 
 func (d *platformIAMUserDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -79,6 +80,13 @@ func (d *platformIAMUserDataSource) Schema(_ context.Context, _ datasource.Schem
 				Computed:            true,
 				MarkdownDescription: "Name of the integration the user belongs to.",
 			},
+			"trusted": schema.BoolAttribute{
+				Computed: true,
+				MarkdownDescription: "Whether the platform reports that it has assumed the integration's role: its " +
+					"`status` metadata entry is `trust-established`. It is `false` until the platform has assumed the " +
+					"bound role, for example in a storage driver's access check, and is read on every plan, so it " +
+					"suits a `check` block.",
+			},
 		},
 	}
 }
@@ -121,6 +129,7 @@ func (d *platformIAMUserDataSource) Read(ctx context.Context, req datasource.Rea
 		OrgID:           types.StringValue(orgID),
 		ARN:             types.StringValue(arn),
 		IntegrationName: types.StringValue(integration.Name),
+		Trusted:         types.BoolValue(integration.TrustEstablished()),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

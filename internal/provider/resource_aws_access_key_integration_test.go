@@ -57,13 +57,9 @@ func TestAccAWSAccessKeyIntegration_basic(t *testing.T) {
 					testAccCheckEmulatorCredentials(e, testAccAccessKeyAddress, keyID, secret),
 				},
 			},
-			{
-				// Re-applying the same configuration changes nothing.
-				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
+			// Re-applying the same configuration changes nothing, and a refresh
+			// finds nothing changed.
+			testAccNoDriftStep(testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(name, keyID, secret, 1)),
 			{
 				Config: testAccCredentialCheckOff() + testAccAWSAccessKeyIntegrationConfig(renamed, keyID, secret, 1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{

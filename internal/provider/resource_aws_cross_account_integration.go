@@ -42,7 +42,6 @@ type awsCrossAccountIntegrationModel struct {
 	integrationModel
 	RoleARN            types.String `tfsdk:"role_arn"`
 	PlatformIAMUserARN types.String `tfsdk:"platform_iam_user_arn"`
-	Trusted            types.Bool   `tfsdk:"trusted"`
 }
 
 func (r *awsCrossAccountIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -71,13 +70,6 @@ func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resou
 			MarkdownDescription: "ARN of the IAM user that the platform created for this integration. Use it as " +
 				"the principal of the role's trust policy, for example with the `dataloop_aws_trust_policy` data source.",
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-		},
-		"trusted": schema.BoolAttribute{
-			Computed: true,
-			MarkdownDescription: "Whether the platform reports that it has assumed the bound role: its `status` " +
-				"metadata entry is `trust-established`. It is `false` right after a role is bound and becomes `true` " +
-				"once the platform has assumed the role (for example in a storage driver's access check with this " +
-				"integration); Terraform shows the new value at the next refresh.",
 		},
 	})
 	resp.Schema = schema.Schema{
@@ -230,13 +222,16 @@ func (r *awsCrossAccountIntegrationResource) bindRole(ctx context.Context, orgID
 }
 
 // applyIntegration copies what the platform returns into the model: the
-// platform IAM user and the trust, from its metadata. The bound role is
+// platform IAM user, from its metadata. The bound role is
 // not returned by the platform (nothing documents it), so role_arn keeps
 // the value the model already has: the plan's, or the state's on refresh.
 func (m *awsCrossAccountIntegrationModel) applyIntegration(i *platform.Integration, orgID string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.applyCommon(i, orgID)
-	m.Trusted = types.BoolValue(i.TrustEstablished())
+	// NOTE: the trust status is not stored here: the platform sets it as a
+	// side effect of a storage driver's check, so every refresh after the
+	// first successful apply would report drift. The dataloop_platform_iam_user
+	// data source reports it.
 
 	userARN := i.PlatformUserARN()
 	if userARN == "" {

@@ -45,19 +45,13 @@ func TestAccAWSCrossAccountIntegration_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("name"), knownvalue.StringExact(name)),
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("role_arn"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn"), knownvalue.StringRegexp(platformUserARNPattern)),
-					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("trusted"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("org_id"), knownvalue.StringExact(testOrgID)),
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("creator"), knownvalue.StringExact(testUserEmail)),
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339Pattern)),
 					testAccCheckEmulatorRole(e, ""),
 				},
 			},
-			{
-				Config: testAccAWSCrossAccountIntegrationConfig(name, ""),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
+			testAccNoDriftStep(testAccAWSCrossAccountIntegrationConfig(name, "")),
 			{
 				// Binding a role is an in-place update.
 				Config: testAccAWSCrossAccountIntegrationConfig(name, role1),
@@ -71,7 +65,6 @@ func TestAccAWSCrossAccountIntegration_basic(t *testing.T) {
 					sameID.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("id")),
 					sameUser.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn")),
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(role1)),
-					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("trusted"), knownvalue.Bool(false)),
 					testAccCheckEmulatorRole(e, role1),
 				},
 			},

@@ -39,7 +39,6 @@ type awsSTSIntegrationModel struct {
 	integrationModel
 	awsKeyModel
 	RoleARN types.String `tfsdk:"role_arn"`
-	Trusted types.Bool   `tfsdk:"trusted"`
 }
 
 func (r *awsSTSIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -58,13 +57,6 @@ func (r *awsSTSIntegrationResource) Schema(ctx context.Context, _ resource.Schem
 				"`secret_access_key_wo` and the new role to the platform, in place. The platform does not return " +
 				"it, so a change made outside Terraform is not detected.",
 			Validators: []validator.String{validators.IAMRoleARN()},
-		},
-
-		// Computed
-		"trusted": schema.BoolAttribute{
-			Computed: true,
-			MarkdownDescription: "Whether the platform reports that it has assumed the role successfully " +
-				"(its `status` metadata entry is `trust-established`). Terraform shows the new value at the next refresh.",
 		},
 	})
 	resp.Schema = schema.Schema{
@@ -200,7 +192,8 @@ func (r *awsSTSIntegrationResource) ImportState(ctx context.Context, req resourc
 func (m *awsSTSIntegrationModel) applyIntegration(i *platform.Integration, orgID string) {
 	m.applyCommon(i, orgID)
 	m.applyDefaults()
-	m.Trusted = types.BoolValue(i.TrustEstablished())
+	// NOTE: the trust status is not stored: the platform sets it as a side
+	// effect of a storage driver's check, which would show as drift.
 }
 
 // stsOptions are the credentials of an "aws-sts" integration as the

@@ -39,19 +39,13 @@ func TestAccAWSSTSIntegration_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("access_key_id"), knownvalue.StringExact(keyID)),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("secret_access_key_wo"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(role1)),
-					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("trusted"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("org_id"), knownvalue.StringExact(testOrgID)),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("creator"), knownvalue.StringExact(testUserEmail)),
 					statecheck.ExpectKnownValue(testAccSTSAddress, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339Pattern)),
 					testAccCheckEmulatorSTSCredentials(e, keyID, secret, role1),
 				},
 			},
-			{
-				Config: testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role1),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
+			testAccNoDriftStep(testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(name, keyID, secret, 1, role1)),
 			{
 				Config: testAccCredentialCheckOff() + testAccAWSSTSIntegrationConfig(renamed, keyID, secret, 1, role1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
