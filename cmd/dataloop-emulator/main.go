@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	awsKey := fs.String("aws-access-key-id", envOr("AWS_ACCESS_KEY_ID", "testing"), "admin access key id for -aws-endpoint (default $AWS_ACCESS_KEY_ID or testing)")
 	azureBlob := fs.String("azure-blob-endpoint", "", "Azure Blob service URL (the local stack's front) where azureblob and azureDatalakeGen2 drivers are checked")
 	azureAuthority := fs.String("azure-authority-host", "", "Microsoft Entra authority (HTTPS) for -azure-blob-endpoint; trust its CA with SSL_CERT_FILE")
+	gcsEndpoint := fs.String("gcs-endpoint", "", "Cloud Storage and IAM Credentials base URL (the local GCS front) where gcs drivers are checked")
+	gcpKeyFile := fs.String("gcp-platform-key", "", "key file of the platform's own service account, which gcp-cross integrations expose; goes with -gcs-endpoint")
 	contractSpec := fs.String("contract", "", "OpenAPI spec to validate every request and response against (violations at GET /__emulator/contract)")
 	faultSeed := fs.Int64("fault-seed", 1, "seed of the fault injection random source")
 	latency := fs.Duration("fault-latency", 0, "latency added to every API request before it is handled")
@@ -80,6 +82,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// so it does not show in process listings.
 		opts.AWS = &emulator.AWSOptions{Endpoint: *awsEndpoint, Region: *awsRegion,
 			AccessKeyID: *awsKey, SecretAccessKey: envOr("AWS_SECRET_ACCESS_KEY", "testing")}
+	}
+	if *gcsEndpoint != "" || *gcpKeyFile != "" {
+		if *gcsEndpoint == "" || *gcpKeyFile == "" {
+			return fmt.Errorf("-gcs-endpoint and -gcp-platform-key go together")
+		}
+		key, err := os.ReadFile(*gcpKeyFile)
+		if err != nil {
+			return err
+		}
+		opts.GCP = &emulator.GCPOptions{PlatformKeyJSON: string(key), StorageEndpoint: *gcsEndpoint, IAMCredentialsEndpoint: *gcsEndpoint}
 	}
 	if *azureBlob != "" || *azureAuthority != "" {
 		if *azureBlob == "" || *azureAuthority == "" {

@@ -80,7 +80,7 @@ func TestContractAllRoutes(t *testing.T) {
 	a.must(200, "PATCH", org+"/integrations", map[string]any{"integrationId": ids["aws-cross"],
 		"credentials": map[string]any{"type": "aws-cross", "options": map[string]any{"roleArn": "arn:aws:iam::123456789012:role/x"}}})
 	a.must(200, "PATCH", org+"/integrations", map[string]any{"integrationId": ids["gcp-cross"],
-		"credentials": map[string]any{"type": "gcp-cross", "options": map[string]any{"email": "sa@p.iam.gserviceaccount.com", "resourceName": "projects/p"}}})
+		"credentials": map[string]any{"type": "gcp-cross", "options": map[string]any{"email": "dataloop-sa@acme-proj.iam.gserviceaccount.com", "resourceName": "projects/acme-proj/serviceAccounts/dataloop-sa@acme-proj.iam.gserviceaccount.com"}}})
 	a.must(200, "PATCH", org+"/integrations", map[string]any{"integrationId": ids["s3"], "name": "renamed",
 		"metadata": []any{map[string]any{"name": "team", "value": "data"}}})
 

@@ -119,6 +119,10 @@ func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t tes
 		s.runAzureDriverTest(ctx, w, t)
 		return
 	}
+	if t.driverType == "gcs" {
+		s.runGCSDriverTest(ctx, w, t)
+		return
+	}
 	if t.driverType != "s3" {
 		writeJSON(w, http.StatusFailedDependency, testFailure{Message: fmt.Sprintf(
 			"the emulator checks only S3 storage; access to %s storage was not checked", t.driverType)})

@@ -70,6 +70,9 @@ type Options struct {
 	// Azure, when set, makes /drivers/test check azureblob and
 	// azureDatalakeGen2 drivers against that authority and Blob service.
 	Azure *AzureOptions
+	// GCP, when set, gives the platform a service account of its own and
+	// makes /drivers/test check gcs drivers against that Cloud Storage.
+	GCP *GCPOptions
 	// Strict makes the emulator behave only as the published API and
 	// Dataloop's documentation describe, with none of its extensions: no
 	// roleArn echo in an integration's metadata.
@@ -94,8 +97,10 @@ type Server struct {
 	checker *accesscheck.Checker
 	// azureChecker checks Azure drivers; nil without Options.Azure.
 	azureChecker *accesscheck.Checker
-	fault        *faultInjector
-	stats        *stats
+	// gcp is the platform's Google Cloud side; nil without Options.GCP.
+	gcp   *gcpBackend
+	fault *faultInjector
+	stats *stats
 
 	violationsMu sync.Mutex
 	violations   []string
@@ -139,6 +144,13 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Azure != nil {
 		s.azureChecker = newAzureChecker(*opts.Azure)
+	}
+	if opts.GCP != nil {
+		g, err := newGCPBackend(*opts.GCP)
+		if err != nil {
+			return nil, fmt.Errorf("emulator: %w", err)
+		}
+		s.gcp = g
 	}
 	if opts.StateFile != "" {
 		store, err := openStore(opts.StateFile, st)

@@ -76,7 +76,7 @@ var createSpecs = map[string]optionSpec{
 // by PATCH (the trust is set up after the platform identity exists).
 var bindSpecs = map[string]optionSpec{
 	typeAWSCross: {optional: []string{"roleArn"}, check: checkRoleARN},
-	typeGCPCross: {required: []string{"email", "resourceName"}},
+	typeGCPCross: {required: []string{"email", "resourceName"}, check: checkGCPBinding},
 }
 
 func validateOptions(spec optionSpec, typ string, opts map[string]any) error {
@@ -387,6 +387,7 @@ func (s *Server) createIntegration(w http.ResponseWriter, r *http.Request, u *us
 		in.setMeta(metaRoleARN, boundRoleARN(in), now)
 		in.setMeta(metaStatus, statusPending, now)
 	case typeGCPCross:
+		in.setMeta(metaServiceAccount, s.platformServiceAccount(), now)
 		in.setMeta(metaStatus, statusPending, now)
 	}
 
@@ -539,7 +540,7 @@ func parseMetadataBody(body map[string]any) ([][2]string, error) {
 			return nil, fieldErr(field+".value", "is required")
 		}
 		switch n {
-		case metaUserARN, metaRoleARN, metaStatus:
+		case metaUserARN, metaRoleARN, metaStatus, metaServiceAccount:
 			return nil, fieldErr(field+".name", "%q is managed by the platform and cannot be set", n)
 		}
 		out = append(out, [2]string{n, val})
