@@ -120,7 +120,7 @@ func (s *Server) runGCSDriverTest(ctx context.Context, w http.ResponseWriter, t 
 	if in.Type == typeGCPCross {
 		for _, ch := range res.Checks {
 			if ch.Name == accesscheck.CheckImpersonate {
-				s.recordGCPTrust(in.ID, creds.Impersonate, ch.Success)
+				s.recordGCPTrust(ctx, in.ID, creds.Impersonate, ch.Success)
 			}
 		}
 	}
@@ -137,7 +137,7 @@ func (s *Server) runGCSDriverTest(ctx context.Context, w http.ResponseWriter, t 
 
 // recordGCPTrust sets the status entry of a gcp-cross integration after a
 // test, unless another account was bound while the test ran.
-func (s *Server) recordGCPTrust(id, email string, ok bool) {
+func (s *Server) recordGCPTrust(ctx context.Context, id, email string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, found := s.st.Integrations[id]
@@ -159,7 +159,7 @@ func (s *Server) recordGCPTrust(id, email string, ok bool) {
 	next.setMeta(metaStatus, value, now)
 	next.UpdatedAt = now
 	s.st.Integrations[id] = &next
-	if err := s.commit(); err != nil {
+	if err := s.commit(ctx, change{kindIntegrations, id}); err != nil {
 		s.st.Integrations[id] = in
 	}
 }
