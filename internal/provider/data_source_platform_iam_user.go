@@ -153,7 +153,8 @@ func (d *platformIAMUserDataSource) byID(ctx context.Context, orgID, id string, 
 
 func (d *platformIAMUserDataSource) unassigned(ctx context.Context, orgID string, resp *datasource.ReadResponse) *platform.Integration {
 	tflog.Debug(ctx, "Looking for an unassigned platform IAM user", map[string]any{"org_id": orgID})
-	integrations, err := d.data.Client.ListIntegrations(ctx, orgID)
+	// The run's list of the org, shared with the other lookups and checks.
+	integrations, err := d.data.currentIntegrations(ctx, orgID)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List Integrations",
 			fmt.Sprintf("Could not list the integrations of organization %q: %s", orgID, err))

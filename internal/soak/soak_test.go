@@ -116,21 +116,14 @@ func TestSoak(t *testing.T) {
 		if left := platformObjects(t, client, prefix); len(left) != 0 {
 			t.Fatalf("cycle %d: the platform still holds %v after destroy", c, left)
 		}
-		if c%10 == 0 {
-			t.Logf("cycle %d/%d done after %s", c, cycles, time.Since(start).Round(time.Second))
-		}
+		total, kinds := faultSummary(e.stats().Faults)
+		t.Logf("cycle %d/%d ok after %s: faults so far %d (%s), commands run again %d",
+			c, cycles, time.Since(start).Round(time.Second), total, kinds, len(retried))
 	}
 
-	faults := e.stats().Faults
-	total := 0
-	kinds := make([]string, 0, len(faults))
-	for k, n := range faults {
-		total += n
-		kinds = append(kinds, fmt.Sprintf("%s=%d", k, n))
-	}
-	sort.Strings(kinds)
+	total, kinds := faultSummary(e.stats().Faults)
 	t.Logf("soak: %d cycles in %s; faults injected: %d (%s); commands run again after a failure: %d",
-		cycles, time.Since(start).Round(time.Second), total, strings.Join(kinds, " "), len(retried))
+		cycles, time.Since(start).Round(time.Second), total, kinds, len(retried))
 	for _, r := range retried {
 		t.Logf("  %s", r)
 	}
@@ -140,6 +133,18 @@ func TestSoak(t *testing.T) {
 	for _, v := range e.contractViolations() {
 		t.Errorf("contract violation: %s", v)
 	}
+}
+
+// faultSummary totals the emulator's injected faults and lists them by kind.
+func faultSummary(faults map[string]int) (int, string) {
+	total := 0
+	kinds := make([]string, 0, len(faults))
+	for k, n := range faults {
+		total += n
+		kinds = append(kinds, fmt.Sprintf("%s=%d", k, n))
+	}
+	sort.Strings(kinds)
+	return total, strings.Join(kinds, " ")
 }
 
 // firstError returns the first "Error: ..." line of terraform's output.
