@@ -19,6 +19,7 @@ import (
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/runshare"
 )
 
 // Names of the checks the access checker reports, in the order it runs them.
@@ -254,6 +255,10 @@ func minOperationTimeout(propagation time.Duration) time.Duration {
 type accessRun struct {
 	sem chan struct{}
 
+	// shared holds the checks that passed in the other provider processes
+	// of the same Terraform command (nil: none).
+	shared *runshare.Store
+
 	mu           sync.Mutex
 	targets      map[string]*targetEntry
 	integrations map[string]*integrationEntry
@@ -339,6 +344,7 @@ func (r *accessRun) forgetIntegration(integrationID string) {
 	r.mu.Lock()
 	delete(r.integrations, integrationID)
 	r.mu.Unlock()
+	r.shared.Forget(integrationID)
 }
 
 // projectOrg returns the org of a project, looked up once per run.
@@ -462,6 +468,14 @@ func (r *accessRun) platformTest(ctx context.Context, client *platform.Client, t
 	}
 	defer func() { <-r.sem }()
 
+	if r.shared.Succeeded(t.IntegrationID, t.key()) {
+		// The plan of this Terraform command, in another provider process,
+		// saw this location pass moments ago (see internal/runshare).
+		tflog.Debug(ctx, "Reusing the passed access check of this Terraform command's plan", map[string]any{
+			"integration_id": t.IntegrationID, "bucket": t.Bucket, "path": t.Path,
+		})
+		return successOutcome(t), nil
+	}
 	tflog.Debug(ctx, "Running storage access check on the platform", map[string]any{
 		"integration_id": t.IntegrationID, "integration_type": t.IntegrationType,
 		"bucket": t.Bucket, "region": t.Region, "path": t.Path, "allow_delete": t.AllowDelete,
@@ -470,6 +484,7 @@ func (r *accessRun) platformTest(ctx context.Context, client *platform.Client, t
 	// creates nothing.
 	err := client.TestDriver(ctx, t.driverInput("terraform-access-check"))
 	if err == nil {
+		r.shared.RecordSuccess(t.IntegrationID, t.key())
 		return successOutcome(t), nil
 	}
 	o, err := fromTestError(err)

@@ -73,6 +73,8 @@ func bench(ctx context.Context, o options) error {
 	defer st.stop()
 
 	var all []measurement
+	done := o
+	done.sizes = nil
 	for _, n := range o.sizes {
 		dir := filepath.Join(work, fmt.Sprintf("n%d", n))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -100,8 +102,13 @@ func bench(ctx context.Context, o options) error {
 				}
 			}
 		}
+		// Write what is done so far, so that a run cut short keeps it.
+		done.sizes = append(done.sizes, n)
+		if err := writeReport(done, all, started); err != nil {
+			return err
+		}
 	}
-	return writeReport(o, all, started)
+	return nil
 }
 
 // measure runs one terraform command with fresh counters.

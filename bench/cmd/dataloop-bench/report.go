@@ -233,11 +233,8 @@ func writeReport(o options, all []measurement, started time.Time) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	sizes := make([]string, len(o.sizes))
-	for i, n := range o.sizes {
-		sizes[i] = fmt.Sprint(n)
-	}
-	base := filepath.Join(dir, fmt.Sprintf("%s-n%s", started.UTC().Format("2006-01-02T1504Z"), strings.Join(sizes, "-")))
+	// One file per run, rewritten as sizes finish.
+	base := filepath.Join(dir, started.UTC().Format("2006-01-02T1504Z"))
 	if err := os.WriteFile(base+".md", []byte(b.String()), 0o644); err != nil {
 		return err
 	}
