@@ -184,7 +184,9 @@ func TestAWSBucketPolicyFunction_run(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, funcErr := runFunction(t, NewAWSBucketPolicyFunction(), tt.args)
+			// The partition is the variadic sixth argument; these cases leave it out.
+			args := append(tt.args, types.TupleValueMust([]attr.Type{}, []attr.Value{}))
+			got, funcErr := runFunction(t, NewAWSBucketPolicyFunction(), args)
 			checkFunctionResult(t, got, funcErr, tt.wantArg, func() string { return bucketPolicyJSON(t, tt.want) })
 		})
 	}

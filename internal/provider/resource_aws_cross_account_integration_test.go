@@ -323,7 +323,7 @@ func TestAWSCrossAccountIntegration_validation(t *testing.T) {
 					{
 						Config:      testAccAWSCrossAccountIntegrationConfig("x", arn),
 						PlanOnly:    true,
-						ExpectError: regexp.MustCompile(`(?s)Invalid IAM Role ARN.*role_arn.*arn:aws:iam::<12-digit account\s+ID>:role/<role\s+name>`),
+						ExpectError: regexp.MustCompile(`(?s)Invalid IAM Role ARN.*role_arn.*arn:aws:iam::<12-digit\s+account\s+ID>:role/<role\s+name>`),
 					},
 				},
 			})
