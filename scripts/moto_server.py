@@ -34,6 +34,18 @@ Patches (moto 5.2.x):
    (IAM, STS). moto wraps them as ErrorResponse/Errors/Error, which the AWS
    SDK for Go cannot parse (it reports "UnknownError"); AWS sends
    ErrorResponse/Error, so e.g. a denied AssumeRole reads "AccessDenied".
+5. x-amz-bucket-region on bucket GETs. Real S3 sends it on every
+   ListObjects(V2) answer (and on a denied one for an existing bucket), so a
+   client learns the region from the list it makes anyway; moto sends it on
+   HeadBucket only. A denied GET on a missing bucket is a 404 NoSuchBucket,
+   as in S3.
+6. Access denied messages as AWS words them: "User: <arn> is not authorized
+   to perform: <action> on resource: "<arn>" with an explicit deny in an
+   identity-based policy" or "... because no identity-based policy allows the
+   <action> action". moto says "Access Denied" for both, so an explicit Deny
+   cannot be told from a missing Allow.
+7. sts:AssumeRole on a role that does not exist is denied, as in AWS; moto
+   skips the trust check for an unknown role and hands out credentials.
 """
 
 import argparse
@@ -49,7 +61,7 @@ from botocore.awsrequest import AWSRequest
 from werkzeug.serving import make_server
 
 import moto
-from moto.core.exceptions import _RESTError
+from moto.core.exceptions import AccessDeniedError, _RESTError
 from moto.iam import access_control
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -92,31 +104,99 @@ def _patch_head_bucket_action():
     s3_responses.ACTION_MAP["BUCKET"]["HEAD"]["DEFAULT"] = "ListBucket"
 
 
-def _patch_head_bucket_errors():
+def _patch_bucket_region_headers():
+    """Patches 3 and 5: the region header and 404s on HEAD and GET bucket."""
     original = s3_responses.S3Response._bucket_response
 
     def _bucket_response(self, request, full_url):
-        if request.method != "HEAD":
+        if request.method not in ("HEAD", "GET"):
             return original(self, request, full_url)
+        bucket_name = self.parse_bucket_name_from_url(request, full_url)
         try:
-            return original(self, request, full_url)
+            result = original(self, request, full_url)
         except S3ClientError as err:
-            bucket_name = self.parse_bucket_name_from_url(request, full_url)
             if not bucket_name:
                 raise
             try:
                 bucket = self.backend.head_bucket(bucket_name)
             except MissingBucket:
                 if err.code == "AccessDenied":
-                    return 404, {}, ""
+                    if request.method == "HEAD":
+                        return 404, {}, ""
+                    raise MissingBucket(bucket=bucket_name)
                 raise
             status, headers, body = self.serialized(
                 s3_responses.ActionResult(err)
             )
             headers["x-amz-bucket-region"] = bucket.region_name
             return status, headers, body
+        if request.method == "GET" and bucket_name and isinstance(result, tuple) and len(result) == 3:
+            status, headers, body = result
+            try:
+                bucket = self.backend.head_bucket(bucket_name)
+            except MissingBucket:
+                return result
+            headers = dict(headers or {})
+            headers["x-amz-bucket-region"] = bucket.region_name
+            return status, headers, body
+        return result
 
     s3_responses.S3Response._bucket_response = _bucket_response
+
+
+def _patch_access_denied():
+    """Patches 6 and 7: AWS's access denied reasons; no role, no session."""
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.exceptions import BucketAccessDeniedError
+
+    def check_action_permitted(self, resource):
+        if self._action == "sts:GetCallerIdentity":
+            return
+        who = f"User: {self._access_key.arn} is not authorized to perform: {self._action} on resource: \"{resource}\""
+        permitted = False
+        for doc in self._access_key.collect_policies():
+            result = IAMPolicy(doc).is_action_permitted(self._action, resource)
+            if result == PermissionResult.DENIED:
+                self._denied_message = who + " with an explicit deny in an identity-based policy"
+                self._raise_access_denied()
+            elif result == PermissionResult.PERMITTED:
+                permitted = True
+        if self._action == "sts:AssumeRole" and ":role/" in resource:
+            try:
+                self.backend.get_role_by_arn(resource)
+            except Exception:
+                # AWS does not say whether the role exists.
+                self._denied_message = who
+                self._raise_access_denied()
+        if self._is_assuming_role_operation(resource):
+            if permitted and not self._check_role_trust_relationship(resource):
+                self._denied_message = who
+                self._raise_access_denied()
+        if not permitted:
+            self._denied_message = who + f" because no identity-based policy allows the {self._action} action"
+            self._raise_access_denied()
+
+    access_control.IAMRequestBase.check_action_permitted = check_action_permitted
+
+    def s3_denied(self):
+        message = getattr(self, "_denied_message", "Access Denied")
+        err = BucketAccessDeniedError(bucket=self._data.get("BucketName", ""))
+        S3ClientError.__init__(err, "AccessDenied", message)
+        if "BucketName" in self._data:
+            err.bucket_name = self._data["BucketName"]
+        raise err
+
+    access_control.S3IAMRequest._raise_access_denied = s3_denied
+
+    def query_denied(self):
+        message = getattr(self, "_denied_message", "")
+        if not message:
+            raise AccessDeniedError(user_arn=self._access_key.arn, action=self._action)
+        err = AccessDeniedError(user_arn=self._access_key.arn, action=self._action)
+        err.message = message
+        raise err
+
+    access_control.IAMRequest._raise_access_denied = query_denied
 
 
 _remove_dir = ""
@@ -185,7 +265,8 @@ def main():
         )
     _patch_signature_check()
     _patch_head_bucket_action()
-    _patch_head_bucket_errors()
+    _patch_bucket_region_headers()
+    _patch_access_denied()
     _patch_query_error_bodies()
 
     app = DomainDispatcherApplication(create_backend_app)

@@ -51,6 +51,9 @@ func (c *Checker) credentialsFor(ctx context.Context, creds AWSCredentials, regi
 	valid := func(v aws.Credentials) bool {
 		return !v.CanExpire || c.now().Add(credentialsRefreshWindow).Before(v.Expires)
 	}
+	if c.opts.FreshSessions {
+		return c.assumeRole(ctx, creds, base, region)
+	}
 	key := hashKey(creds.cacheKey(), c.opts.AWSEndpoint)
 	return c.credentials.get(ctx, key, valid, func(ctx context.Context) (aws.Credentials, bool, error) {
 		v, err := c.assumeRole(ctx, creds, base, region)
@@ -100,7 +103,13 @@ func (c *Checker) assumeRole(ctx context.Context, creds AWSCredentials, base aws
 	}
 	check := Check{Name: CheckAssumeRole}
 	switch {
+	case ae.explicitDeny():
+		check.Code = CodeExplicitDeny
+		check.Input = InputRoleARN
+		check.Message = fmt.Sprintf("Explicitly denied: a Deny statement covers sts:AssumeRole on %s (%s). An Allow cannot override it: remove the Deny statement or narrow it.",
+			creds.RoleARN, ae.describe())
 	case ae.accessDenied():
+		check.Code = CodeDenied
 		check.retryable = true
 		check.Input = InputRoleARN
 		caller := c.callerARN(ctx, client)
@@ -108,7 +117,7 @@ func (c *Checker) assumeRole(ctx context.Context, creds AWSCredentials, base aws
 		if caller != "" {
 			who = caller
 		}
-		check.Message = fmt.Sprintf("Access denied: %s may not call sts:AssumeRole on %s (%s). The role's trust policy must name %s as principal%s, and the caller's own policy must allow sts:AssumeRole on the role.",
+		check.Message = fmt.Sprintf("Access denied: %s may not call sts:AssumeRole on %s (%s). The role must exist (AWS does not say whether it does), its trust policy must name %s as principal%s, and the caller's own policy must allow sts:AssumeRole on the role.",
 			who, creds.RoleARN, ae.describe(), who, externalIDClause(creds.ExternalID))
 		if caller != "" {
 			if doc, err := policy.AWSTrustPolicy(policy.TrustPolicyInput{PrincipalARN: caller, ExternalID: creds.ExternalID}); err == nil {
@@ -117,13 +126,16 @@ func (c *Checker) assumeRole(ctx context.Context, creds AWSCredentials, base aws
 		}
 	case ae.unknownKey():
 		// A key created seconds ago is refused until it has propagated.
+		check.Code = CodePropagation
 		check.retryable = true
 		check.Input = InputAccessKeyID
 		check.Message = fmt.Sprintf("The access key was rejected (%s). Check the access key ID; a key created moments ago can take a few seconds to become valid.", ae.describe())
 	case ae.badCredentials():
+		check.Code = CodeBadCredentials
 		check.Input = InputSecretAccessKey
 		check.Message = fmt.Sprintf("The credentials were rejected (%s). Check the secret access key.", ae.describe())
 	default:
+		check.Code = CodeFailed
 		check.Message = fmt.Sprintf("sts:AssumeRole on %s failed: %s.", creds.RoleARN, ae.describe())
 	}
 	return aws.Credentials{}, &errAssumeRole{check: check}

@@ -1,9 +1,16 @@
 // Package accesscheck proves that a set of credentials can really use a
-// storage driver's bucket: it assumes the role when there is one, checks
-// that the bucket exists in the declared region, lists under the driver's
-// path, and writes, reads back and deletes a probe object at
-// "<path>.dataloop/access-check". A failed check names the missing action
-// and resource, and carries the policy statement that grants it.
+// storage driver's bucket: it assumes the role when there is one, lists
+// under the driver's path (which also proves the bucket exists in the
+// declared region), writes a probe object at "<path>.dataloop/access-check",
+// reads the first byte of a data object the list found (or, when the path
+// holds none, the probe back, and says that reading data was not proven)
+// and deletes the probe; at most 4 S3 requests. With AllowDelete the probe
+// is "<path>.dataloop-access-check", outside the probe folder, so deleting
+// it proves s3:DeleteObject on the path. Every message names the operation
+// and key it exercised. A failed check carries a Code (denied action,
+// explicit deny, not found, region mismatch, propagation, ...), names the
+// missing action and resource, and carries the policy statement that
+// grants it.
 // CheckCredentials proves the credentials alone (the key is valid, the role
 // can be assumed), for an integration that has no bucket yet.
 //
@@ -73,6 +80,10 @@ type Options struct {
 	// long-running server). Identical checks running at the same time
 	// always share one run.
 	ResultTTL time.Duration
+	// FreshSessions assumes the role anew for every check instead of
+	// reusing a session until it expires, so a revoked trust fails the next
+	// check (right for a long-running server such as the emulator).
+	FreshSessions bool
 }
 
 // Checker runs access checks. It is safe for concurrent use; create one per

@@ -6,8 +6,19 @@ type Code string
 
 // Check codes.
 const (
-	// CodeDenied: a permission or role is missing; Hint grants it.
+	// CodeDenied: no statement allows the action (the denied action), or a
+	// role's trust policy does not name the caller, or the role does not
+	// exist; Hint grants it. IAM propagation can explain it right after a
+	// change.
 	CodeDenied Code = "denied"
+	// CodeExplicitDeny: a Deny statement matches; no Allow can fix it, so
+	// there is no Hint and waiting does not help.
+	CodeExplicitDeny Code = "explicit_deny"
+	// CodeRegionMismatch: the bucket is in another region than declared.
+	CodeRegionMismatch Code = "region_mismatch"
+	// CodePropagation: a transient state that waiting fixes: a key AWS does
+	// not know yet, an object removed by a concurrent check.
+	CodePropagation Code = "propagation"
 	// CodeNotFound: the bucket, container or storage account does not exist.
 	CodeNotFound Code = "not_found"
 	// CodeBadCredentials: the secret was rejected.
@@ -22,3 +33,9 @@ const (
 	// CodeFailed: any other failure the service reported.
 	CodeFailed Code = "failed"
 )
+
+// Retryable reports whether IAM (or RBAC) propagation can explain a failure
+// with this code, so a check is worth repeating.
+func (c Code) Retryable() bool {
+	return c == CodeDenied || c == CodePropagation || c == CodeUnknownIdentity
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -139,6 +140,13 @@ const (
 // explains right after a policy or trust change.
 func (e awsError) accessDenied() bool {
 	return e.code == codeAccessDenied || e.code == "" && e.status == http.StatusForbidden
+}
+
+// explicitDeny reports an access denial caused by a Deny statement. NOTE:
+// AWS says so only in the message ("... with an explicit deny in an
+// identity-based policy"); this is the one place that reads it.
+func (e awsError) explicitDeny() bool {
+	return e.accessDenied() && strings.Contains(strings.ToLower(e.message), "explicit deny")
 }
 
 // unknownKey reports a key AWS does not know (yet): a key created seconds

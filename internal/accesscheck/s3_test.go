@@ -168,7 +168,9 @@ func TestCheckS3_StaticKey(t *testing.T) {
 				t.Errorf("checks = %v, want %v", got, want)
 			}
 			for _, ch := range res.Checks {
-				if ch.Warning || ch.Hint != "" {
+				// The bucket holds no data object: the read check says so.
+				notProven := ch.Name == "read" && ch.Code == accesscheck.CodeNotProven
+				if ch.Warning != notProven || ch.Hint != "" {
 					t.Errorf("check %s: unexpected warning or hint: %+v", ch.Name, ch)
 				}
 			}
@@ -257,7 +259,8 @@ func TestCheckS3_MissingAction(t *testing.T) {
 			// The probe is removed whenever the role may delete it.
 			var want []string
 			if tt.action == policy.ActionDeleteObject {
-				want = []string{testPath + accesscheck.ProbeKey}
+				// With allow_delete the probe lies outside .dataloop/.
+				want = []string{testPath + accesscheck.DeleteProbeKey}
 			}
 			if keys := e.probeKeys(t); !slices.Equal(keys, want) {
 				t.Errorf("objects in the bucket = %v, want %v", keys, want)
@@ -272,7 +275,8 @@ func TestCheckS3_MissingAction(t *testing.T) {
 }
 
 // TestCheckS3_ReadOnlyRoleWithAllowDelete: the probe folder grants
-// s3:DeleteObject, but allow_delete needs it on the whole path.
+// s3:DeleteObject, but allow_delete needs it on the whole path, so its probe
+// lies outside .dataloop/, where a read-only role cannot write it.
 func TestCheckS3_ReadOnlyRoleWithAllowDelete(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -283,9 +287,13 @@ func TestCheckS3_ReadOnlyRoleWithAllowDelete(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check error: %v", err)
 	}
-	ch, _ := check(res, "delete")
-	if res.Success() || ch.Success || !strings.Contains(ch.Message, "s3:DeleteObject on arn:aws:s3:::"+e.bucket+"/data/*") {
-		t.Fatalf("delete check = %+v, want a failure naming s3:DeleteObject on the path", ch)
+	ch, _ := check(res, "write")
+	if res.Success() || ch.Success || !strings.Contains(ch.Message, "s3:PutObject on arn:aws:s3:::"+e.bucket+"/data/.dataloop-access-check") ||
+		!strings.Contains(ch.Hint, `"arn:aws:s3:::`+e.bucket+`/data/*"`) {
+		t.Fatalf("write check = %+v, want a failure naming s3:PutObject on the probe outside .dataloop/", ch)
+	}
+	if _, ran := check(res, "delete"); ran {
+		t.Errorf("delete ran without a probe to delete: %v", names(res))
 	}
 
 	res, err = c.CheckS3(context.Background(), creds, e.target(false))
@@ -303,8 +311,9 @@ func TestCheckS3_ProbeNotDeletable(t *testing.T) {
 	if !ch.Warning || !strings.Contains(ch.Message, "s3:DeleteObject") || !strings.Contains(ch.Hint, ".dataloop/") {
 		t.Errorf("delete check = %+v, want a warning with a probe-folder hint", ch)
 	}
-	if got := len(res.Warnings()); got != 1 {
-		t.Errorf("%d warnings, want 1", got)
+	// The other warning: the empty bucket holds no data object to read.
+	if got := len(res.Warnings()); got != 2 {
+		t.Errorf("%d warnings, want 2 (delete, and read not proven): %+v", got, res.Warnings())
 	}
 }
 

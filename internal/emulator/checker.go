@@ -9,10 +9,11 @@ import (
 )
 
 // newChecker builds the embedded access checker the emulator's
-// /drivers/test runs. Results are never reused: the emulator is a
-// long-running server, and a role or policy may change between tests.
+// /drivers/test runs. Neither results nor assumed-role sessions are reused:
+// the emulator is a long-running server, and a role, its trust or a policy
+// may change between tests; a revoked trust must fail the next test.
 func newChecker(o AWSOptions) *accesscheck.Checker {
-	return accesscheck.New(accesscheck.Options{AWSEndpoint: o.Endpoint, HTTPClient: o.HTTPClient, ResultTTL: -1})
+	return accesscheck.New(accesscheck.Options{AWSEndpoint: o.Endpoint, HTTPClient: o.HTTPClient, ResultTTL: -1, FreshSessions: true})
 }
 
 // payloadFields maps the checker's input names to the driver body fields
@@ -40,7 +41,7 @@ func (s *Server) checkS3(ctx context.Context, c s3Check) (checkOutcome, error) {
 	}
 	out := checkOutcome{success: res.Success(), summary: res.Error()}
 	for _, ch := range res.Checks {
-		out.checks = append(out.checks, checkJSON{Name: ch.Name, Success: ch.Success, Message: ch.Message, Hint: ch.Hint})
+		out.checks = append(out.checks, checkJSON{Name: ch.Name, Success: ch.Success, Code: string(ch.Code), Message: ch.Message, Hint: ch.Hint})
 	}
 	return out, nil
 }

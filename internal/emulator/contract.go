@@ -107,8 +107,8 @@ func (e Extension) String() string {
 // testFailureReason is the reason of the /drivers/test extensions.
 const testFailureReason = "the spec documents only 204 (access works); the real platform's failure answer is " +
 	"undocumented and known only to carry a message. The emulator answers 424 with " +
-	`{"message", "checks": [{"name", "success", "message", "hint"}]}, the per-check results of its ` +
-	"access checker; clients must fall back to the message when checks is absent."
+	`{"message", "checks": [{"name", "success", "code", "message", "hint"}]}, the per-check results of its ` +
+	"access checker (code is its accesscheck.Code); clients must fall back to the message when checks is absent."
 
 // Extensions are the emulator's additions to the platform's API.
 var Extensions = []Extension{
@@ -122,6 +122,7 @@ func testFailureSchema() *openapi3.Schema {
 	check := openapi3.NewObjectSchema().
 		WithProperty("name", openapi3.NewStringSchema()).
 		WithProperty("success", openapi3.NewBoolSchema()).
+		WithProperty("code", openapi3.NewStringSchema()).
 		WithProperty("message", openapi3.NewStringSchema()).
 		WithProperty("hint", openapi3.NewStringSchema())
 	check.Required = []string{"name", "success", "message"}

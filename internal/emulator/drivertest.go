@@ -32,6 +32,9 @@ type checkOutcome struct {
 type checkJSON struct {
 	Name    string `json:"name"`
 	Success bool   `json:"success"`
+	// Code is the checker's accesscheck.Code of a failed check (an
+	// emulator extension, like checks[] itself).
+	Code    string `json:"code,omitempty"`
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
 }

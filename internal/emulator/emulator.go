@@ -17,8 +17,9 @@
 // is reachable) and leaves failures undocumented; all a client can rely on
 // is the platform's usual error body, {"message": ...}. The emulator
 // answers a failed test with 424 {"message", "checks": [{"name", "success",
-// "message", "hint"}]}, the per-check results of its access checker, where
-// hint is the policy JSON that fixes a check. This is an extension, listed
+// "code", "message", "hint"}]}, the per-check results of its access checker,
+// where code classifies a failure (accesscheck.Code) and hint is the policy
+// JSON that fixes a check. This is an extension, listed
 // in Extensions: the contract check accepts it there, and rejects fields
 // beyond "message" in any other undocumented error body. Clients must not
 // depend on it; internal/platform turns a failure without checks into one

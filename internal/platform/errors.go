@@ -63,6 +63,11 @@ type CheckResult struct {
 	Name    string `json:"name"`
 	Success bool   `json:"success"`
 	Message string `json:"message"`
+	// Code classifies a failed check (denied_action, explicit_deny,
+	// not_found, region_mismatch, propagation, credentials, error) when the
+	// answer carries one: the emulator's checks[] extension does, using
+	// accesscheck.Code; the published API documents no check results.
+	Code string `json:"code,omitempty"`
 }
 
 // TestFailure is returned by TestDriver and TestDriverByID when the platform

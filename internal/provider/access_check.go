@@ -167,6 +167,10 @@ var (
 )
 
 func propagationExplains(c platform.CheckResult) bool {
+	if c.Code != "" {
+		// A typed result needs no reading of its message.
+		return accesscheck.Code(c.Code).Retryable()
+	}
 	if c.Name == checkRegion || c.Name == checkBucket || permanentPattern.MatchString(c.Message) {
 		return false
 	}
@@ -588,7 +592,12 @@ func fixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integration)
 		return "Set region to the bucket's region."
 	case c.Name == checkBucket:
 		return "Check the bucket name, the region and the endpoint; the bucket must exist before the driver is created."
-	case !deniedPattern.MatchString(c.Message):
+	case c.Code == string(accesscheck.CodeExplicitDeny):
+		return "Remove the Deny statement that matches, or narrow it so that it no longer covers this action and resource " +
+			"(look in the identity's policies, the bucket policy and any service control policy). An Allow cannot override an explicit Deny."
+	case c.Code != "" && c.Code != string(accesscheck.CodeDenied):
+		return ""
+	case c.Code == "" && !deniedPattern.MatchString(c.Message):
 		// Not a missing permission: the check's message says what to do.
 		return ""
 	}

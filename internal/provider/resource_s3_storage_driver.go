@@ -93,9 +93,13 @@ func (r *s3DriverResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Connects an Amazon S3 bucket (or a prefix of it) to a Dataloop project through an AWS " +
 			"integration. Before the driver is created or its location changes, the provider asks the platform to " +
-			"prove that it can list, write, read back and (with `allow_delete`) delete under the prefix: at plan time " +
-			"when every input is known, and again at apply time, retrying while IAM changes propagate. A failed check " +
-			"names the missing permission and the policy statement that grants it. At plan time it is a warning " +
+			"prove that it can use the prefix: at plan time when every input is known, and again at apply time, " +
+			"retrying while IAM changes propagate. The embedded check (the emulator's, and the provider's own) lists " +
+			"the prefix, writes a probe object in `<path>.dataloop/`, reads the first byte of a data object under the " +
+			"prefix (or, when the prefix holds none, the probe back, saying that reading data was not proven) and " +
+			"deletes the probe. With `allow_delete` the probe lies directly under the prefix, so deleting it proves " +
+			"`s3:DeleteObject` there; writing it then needs `s3:PutObject` under the prefix. A failed check names the " +
+			"missing permission and the policy statement that grants it, or the Deny statement to remove or narrow. At plan time it is a warning " +
 			"(the same plan may fix it; `access_check.plan_severity` makes it an error); at apply time it stops the " +
 			"apply before the driver is created or changed. `terraform destroy` runs no check.",
 		Attributes: map[string]schema.Attribute{
@@ -161,7 +165,8 @@ func (r *s3DriverResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Whether the platform may delete objects in the bucket when items are deleted in " +
-					"Dataloop; the access check then also proves s3:DeleteObject (default: `false`).",
+					"Dataloop; the access check then writes and deletes its probe directly under `path` instead of in " +
+					"`.dataloop/`, proving `s3:DeleteObject` (and `s3:PutObject`) on the path's objects (default: `false`).",
 			},
 			"storage_class": schema.StringAttribute{
 				Optional: true,

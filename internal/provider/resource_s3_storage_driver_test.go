@@ -409,9 +409,11 @@ func TestAccS3StorageDriver_keyPlanFailures(t *testing.T) {
 	}
 	testAccS3PlanFailures(t, env, append(cases, []planFailureCase{
 		{
-			// A read-only policy cannot serve a driver that may delete.
+			// A read-only policy cannot serve a driver that may delete: with
+			// allow_delete the probe lies outside .dataloop/, where it may
+			// not write.
 			config: s3DriverConfig{Name: name, IntegrationID: env.keyIntegration(t, s3ReadOnlyPolicy(t, bucket, "raw/")), Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/", AllowDelete: true},
-			want:   `(?s)delete:\s+FAILED.*"Action":\s+"s3:DeleteObject"`,
+			want:   `(?s)write:\s+FAILED.*raw/\.dataloop-access-check.*"Action":\s+"s3:PutObject"`,
 		},
 		{
 			config: s3DriverConfig{Name: name, IntegrationID: full, Bucket: bucket, Region: "eu-west-1", Path: "raw/"},
@@ -654,9 +656,11 @@ func TestAccS3StorageDriver_crossAccountPlanFailures(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*Checked\s+at\s+plan\s+time.*region:\s+FAILED.*us-east-1`),
 			},
 			{
-				Config:      location(readOnly, bucket, testenv.MotoRegion, true),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*Checked\s+at\s+plan\s+time.*delete:\s+FAILED.*"Action":\s+"s3:DeleteObject"`),
+				Config:   location(readOnly, bucket, testenv.MotoRegion, true),
+				PlanOnly: true,
+				// With allow_delete the probe lies outside .dataloop/, where a
+				// read-only role may not write.
+				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*Checked\s+at\s+plan\s+time.*write:\s+FAILED.*raw/\.dataloop-access-check.*"Action":\s+"s3:PutObject"`),
 			},
 		},
 	})
@@ -698,12 +702,13 @@ func TestAccS3StorageDriver_crossAccountApplyFailures(t *testing.T) {
 			once: true,
 		},
 		{
-			// A denied delete may be a policy change that has not
+			// A denied write may be a policy change that has not
 			// propagated yet, so it is retried for the propagation timeout.
+			// With allow_delete the probe lies outside .dataloop/.
 			name:   "read-only role with allow_delete",
 			config: s3DriverConfig{Name: name, IntegrationID: readOnly, Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/", AllowDelete: true},
 			want: `(?s)Storage Access Check Failed.*retried\s+for\s+2s.*Nothing\s+was\s+changed.*` +
-				`write:\s+passed.*delete:\s+FAILED.*"Action":\s+"s3:DeleteObject"`,
+				`write:\s+FAILED.*raw/\.dataloop-access-check.*"Action":\s+"s3:PutObject"`,
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
