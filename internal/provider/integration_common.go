@@ -79,25 +79,18 @@ func (m integrationModel) updateInput(prior integrationModel) platform.UpdateInt
 }
 
 // integrationCommonAttributes returns the attributes every integration
-// resource has, timeouts included. nameReplace makes a name change replace
-// the integration, for types whose name the platform does not let change.
-func integrationCommonAttributes(ctx context.Context, nameReplace bool) map[string]schema.Attribute {
-	nameModifiers := []planmodifier.String{}
-	nameDescription := "Name of the integration as shown in the Dataloop console. Changing it renames the " +
-		"integration in place."
-	if nameReplace {
-		nameModifiers = append(nameModifiers, stringplanmodifier.RequiresReplace())
-		nameDescription = "Name of the integration as shown in the Dataloop console. The platform does not allow " +
-			"renaming this type of integration, so changing it replaces the integration, and the new one gets a " +
-			"new platform identity."
-	}
+// resource has, timeouts included. Every integration type can be renamed in
+// place (the console's Rename; PATCH {integrationId, name}); what a
+// cross-account integration does not allow changing is its platform identity.
+func integrationCommonAttributes(ctx context.Context) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"name": schema.StringAttribute{
 			Required: true,
-			MarkdownDescription: nameDescription + " It is one line of 1 to " + fmt.Sprint(rules.MaxObjectNameLength) +
+			MarkdownDescription: "Name of the integration as shown in the Dataloop console. Changing it renames the " +
+				"integration in place, for every integration type; a name changed in the console is renamed back at " +
+				"the next apply. It is one line of 1 to " + fmt.Sprint(rules.MaxObjectNameLength) +
 				" characters without control characters.",
-			Validators:    []validator.String{validators.ObjectName()},
-			PlanModifiers: nameModifiers,
+			Validators: []validator.String{validators.ObjectName()},
 		},
 		"org_id": schema.StringAttribute{
 			Optional: true,

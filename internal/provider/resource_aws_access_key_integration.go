@@ -42,7 +42,7 @@ func (r *awsAccessKeyIntegrationResource) Metadata(_ context.Context, req resour
 }
 
 func (r *awsAccessKeyIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attributes := mergeAttributes(integrationCommonAttributes(ctx, false), awsKeyAttributes(false))
+	attributes := mergeAttributes(integrationCommonAttributes(ctx), awsKeyAttributes(false))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages a Dataloop integration that accesses AWS with an IAM user's access key " +
 			"(platform type `s3`). The secret access key is write-only: it is sent to the platform and never " +

@@ -49,7 +49,7 @@ func (r *awsCrossAccountIntegrationResource) Metadata(_ context.Context, req res
 }
 
 func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attributes := mergeAttributes(integrationCommonAttributes(ctx, true), map[string]schema.Attribute{
+	attributes := mergeAttributes(integrationCommonAttributes(ctx), map[string]schema.Attribute{
 		// Optional
 		"role_arn": schema.StringAttribute{
 			Optional: true,
@@ -76,9 +76,9 @@ func (r *awsCrossAccountIntegrationResource) Schema(ctx context.Context, _ resou
 		MarkdownDescription: "Manages a Dataloop cross-account AWS integration (platform type `aws-cross`): the " +
 			"platform gets its own IAM user and accesses your buckets by assuming a role in your account, so no " +
 			"key of yours is shared.\n\n" +
-			"The platform does not allow renaming this type of integration, so changing `name` replaces it, and " +
-			"the replacement gets a new `platform_iam_user_arn` that the role's trust policy must then name. " +
-			"An organization can have at most 15 cross-account AWS integrations.",
+			"Changing `name` renames the integration in place: it keeps its ID, its `platform_iam_user_arn` (so " +
+			"the role's trust stays valid) and its storage drivers. Changing `role_arn` binds another role in " +
+			"place. An organization can have at most 15 cross-account AWS integrations.",
 		Attributes: attributes,
 	}
 }
@@ -177,20 +177,18 @@ func (r *awsCrossAccountIntegrationResource) Update(ctx context.Context, req res
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	var (
-		integration *platform.Integration
-		err         error
-	)
-	if plan.RoleARN.Equal(state.RoleARN) {
-		integration, err = r.data.Client.GetIntegration(ctx, orgID, state.ID.ValueString())
-	} else {
+	// NOTE: a rename and a new role binding go in one PATCH, as Dataloop's
+	// SDK sends them; renaming keeps the integration and its platform IAM user.
+	in := plan.updateInput(state.integrationModel)
+	if !plan.RoleARN.Equal(state.RoleARN) {
 		// An empty role ARN removes the binding.
-		integration, err = r.bindRole(ctx, orgID, state.ID.ValueString(), plan.RoleARN.ValueString())
+		in.Credentials = roleCredentials(plan.RoleARN.ValueString())
 	}
+	integration, err := updateIntegration(ctx, r.data, orgID, in, "Updating AWS cross-account integration")
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Update AWS Cross-Account Integration",
-			fmt.Sprintf("Could not bind role %q to integration %q of organization %q: %s",
-				plan.RoleARN.ValueString(), state.ID.ValueString(), orgID, err))
+			fmt.Sprintf("Could not update integration %q of organization %q (name %q, role %q): %s",
+				state.ID.ValueString(), orgID, plan.Name.ValueString(), plan.RoleARN.ValueString(), err))
 		return
 	}
 	resp.Diagnostics.Append(plan.applyIntegration(integration, orgID)...)
@@ -214,11 +212,17 @@ func (r *awsCrossAccountIntegrationResource) bindRole(ctx context.Context, orgID
 	defer r.data.Access.forgetIntegration(id)
 	return r.data.Client.UpdateIntegration(ctx, orgID, platform.UpdateIntegrationInput{
 		IntegrationID: id,
-		Credentials: &platform.IntegrationCredentials{
-			Type:    platform.TypeAWSCross,
-			Options: map[string]any{"roleArn": role},
-		},
+		Credentials:   roleCredentials(role),
 	})
+}
+
+// roleCredentials are the credentials that bind role to an aws-cross
+// integration; an empty role removes the binding.
+func roleCredentials(role string) *platform.IntegrationCredentials {
+	return &platform.IntegrationCredentials{
+		Type:    platform.TypeAWSCross,
+		Options: map[string]any{"roleArn": role},
+	}
 }
 
 // applyIntegration copies what the platform returns into the model: the

@@ -29,7 +29,6 @@ func TestAccAWSCrossAccountIntegration_basic(t *testing.T) {
 	role2 := "arn:aws:iam::210987654321:role/path/dataloop-access-2"
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	sameUser := statecheck.CompareValue(compare.ValuesSame())
-	newUser := statecheck.CompareValue(compare.ValuesDiffer())
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -104,16 +103,18 @@ func TestAccAWSCrossAccountIntegration_basic(t *testing.T) {
 				},
 			},
 			{
-				// The platform cannot rename this type: a new name is a new
-				// integration with a new platform IAM user.
+				// Renaming, with a new role in the same PATCH, is in place:
+				// same integration, same platform IAM user, so the role's
+				// trust stays valid and no driver is recreated.
 				Config: testAccAWSCrossAccountIntegrationConfig(renamed, role1),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccCrossAccountAddress, plancheck.ResourceActionDestroyBeforeCreate),
+						plancheck.ExpectResourceAction(testAccCrossAccountAddress, plancheck.ResourceActionUpdate),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					newUser.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn")),
+					sameID.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("id")),
+					sameUser.AddStateValue(testAccCrossAccountAddress, tfjsonpath.New("platform_iam_user_arn")),
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("name"), knownvalue.StringExact(renamed)),
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("role_arn"), knownvalue.StringExact(role1)),
 					testAccCheckEmulatorRole(e, role1),

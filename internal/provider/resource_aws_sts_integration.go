@@ -46,7 +46,7 @@ func (r *awsSTSIntegrationResource) Metadata(_ context.Context, req resource.Met
 }
 
 func (r *awsSTSIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attributes := mergeAttributes(integrationCommonAttributes(ctx, false), awsKeyAttributes(true))
+	attributes := mergeAttributes(integrationCommonAttributes(ctx), awsKeyAttributes(true))
 	attributes = mergeAttributes(attributes, map[string]schema.Attribute{
 		// Required
 		"role_arn": schema.StringAttribute{

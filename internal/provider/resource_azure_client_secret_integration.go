@@ -52,7 +52,7 @@ func (r *azureClientSecretIntegrationResource) Schema(ctx context.Context, _ res
 	sent := "Changing it sends the tenant ID, the client ID, the secret from `client_secret_wo` and the storage " +
 		"account name to the platform again, in place. The platform does not return it, so a change made outside " +
 		"Terraform is not detected."
-	attributes := mergeAttributes(integrationCommonAttributes(ctx, false), map[string]schema.Attribute{
+	attributes := mergeAttributes(integrationCommonAttributes(ctx), map[string]schema.Attribute{
 		"tenant_id": schema.StringAttribute{
 			Required: true,
 			MarkdownDescription: "Directory (tenant) ID of the Microsoft Entra tenant of the app registration, a GUID " +
