@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -351,6 +352,19 @@ func (r *accessRun) forgetIntegration(integrationID string) {
 	r.shared.Forget(integrationID)
 }
 
+// projectError is a failed lookup of a driver's project, which the caller
+// reports on project_id rather than on the integration.
+type projectError struct {
+	projectID string
+	err       error
+}
+
+func (e *projectError) Error() string {
+	return fmt.Sprintf("looking up project %q: %s", e.projectID, e.err)
+}
+
+func (e *projectError) Unwrap() error { return e.err }
+
 // projectOrg returns the org of a project, looked up once per run.
 func (r *accessRun) projectOrg(ctx context.Context, client *platform.Client, projectID string) (string, error) {
 	r.mu.Lock()
@@ -366,7 +380,7 @@ func (r *accessRun) projectOrg(ctx context.Context, client *platform.Client, pro
 	if e.orgID == "" {
 		p, err := client.GetProject(ctx, projectID)
 		if err != nil {
-			return "", fmt.Errorf("looking up project %q: %w", projectID, err)
+			return "", &projectError{projectID: projectID, err: err}
 		}
 		e.orgID = p.OrgID
 	}
@@ -442,7 +456,18 @@ func (r *accessRun) checkUntilReady(ctx context.Context, client *platform.Client
 // driver can use it. Problems are reported on integration_id.
 func s3Integration(ctx context.Context, pd *providerData, run *accessRun, t s3AccessTarget, fresh bool, diags *diag.Diagnostics) (*platform.Integration, bool) {
 	in, err := run.integration(ctx, pd.Client, t.ProjectID, t.IntegrationID, fresh)
+	var pe *projectError
 	switch {
+	case errors.As(err, &pe) && (platform.IsNotFound(err) || platform.StatusCode(err) == http.StatusForbidden):
+		diags.AddAttributeError(path.Root("project_id"), "Project Not Found",
+			fmt.Sprintf("No project %q exists, or the token cannot see it (the platform answered %d). Check project_id: "+
+				"use the ID of a project in an organization the token's user belongs to (the dataloop_project data "+
+				"source looks one up by name).", t.ProjectID, platform.StatusCode(err)))
+		return nil, false
+	case errors.As(err, &pe):
+		diags.AddAttributeError(path.Root("project_id"), "Unable to Read Project",
+			fmt.Sprintf("The provider could not read project %q to find its organization: %s", t.ProjectID, pe.err))
+		return nil, false
 	case platform.IsNotFound(err):
 		diags.AddAttributeError(path.Root("integration_id"), "Integration Not Found",
 			fmt.Sprintf("No integration %q exists in the organization of project %q, or the token may not see it. "+

@@ -134,3 +134,24 @@ data "dataloop_storage_access" "drift" {
 		},
 	})
 }
+
+// TestAccS3StorageDriver_missingProject reports a project that does not
+// exist (or that the token cannot see) on project_id, not as an integration
+// that was not found.
+func TestAccS3StorageDriver_missingProject(t *testing.T) {
+	env := testAccS3Env(t)
+	bucket := env.bucket(t)
+	integration := env.keyIntegration(t, s3DriverPolicy(t, bucket, "raw/", false))
+	config := strings.Replace(
+		s3DriverConfig{Name: testName(t, "tf-driver"), IntegrationID: integration, Bucket: bucket, Region: testenv.MotoRegion, Path: "raw/"}.String(),
+		fmt.Sprintf("%q", testProjectID), `"no-such-project"`, 1)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Project Not Found.*with dataloop_s3_storage_driver.test.*project_id.*No\s+project\s+"no-such-project"\s+exists`),
+		}},
+	})
+}
