@@ -45,7 +45,11 @@ const platformCheckName = "platform"
 const maxConcurrentAccessChecks = 4
 
 // s3AccessTarget is one storage location the platform must be able to use.
+// DriverType is empty for S3; for Azure drivers Container holds the
+// container and Bucket is empty.
 type s3AccessTarget struct {
+	DriverType      string
+	Container       string
 	ProjectID       string
 	IntegrationID   string
 	IntegrationType string
@@ -61,12 +65,19 @@ type s3AccessTarget struct {
 // storage class and the driver's name do not change what the platform can
 // reach.
 func (t s3AccessTarget) key() string {
-	return strings.Join([]string{t.IntegrationID, t.Bucket, t.Path, t.Region, t.Endpoint,
+	return strings.Join([]string{t.DriverType, t.IntegrationID, t.Bucket, t.Container, t.Path, t.Region, t.Endpoint,
 		fmt.Sprint(t.AllowDelete)}, "\x00")
 }
 
 // describe names the target in diagnostics.
 func (t s3AccessTarget) describe() string {
+	if t.Container != "" {
+		prefix := "the container root"
+		if t.Path != "" {
+			prefix = fmt.Sprintf("prefix %q", t.Path)
+		}
+		return fmt.Sprintf("container %q (%s, driver type %s) with integration %q (type %s)", t.Container, prefix, t.driverType(), t.IntegrationID, t.IntegrationType)
+	}
 	prefix := "the bucket root"
 	if t.Path != "" {
 		prefix = fmt.Sprintf("prefix %q", t.Path)
@@ -78,21 +89,31 @@ func (t s3AccessTarget) describe() string {
 	return s + fmt.Sprintf(") with integration %q (type %s)", t.IntegrationID, t.IntegrationType)
 }
 
+// driverType is the platform's driver type of the target.
+func (t s3AccessTarget) driverType() string {
+	if t.DriverType == "" {
+		return platform.DriverTypeS3
+	}
+	return t.DriverType
+}
+
+// location is the driver payload of the target.
+func (t s3AccessTarget) location() platform.DriverLocation {
+	if t.Container != "" {
+		return platform.DriverLocation{ContainerName: t.Container, Path: t.Path}
+	}
+	return platform.DriverLocation{BucketName: t.Bucket, Region: t.Region, Path: t.Path, StorageClass: t.StorageClass, Endpoint: t.Endpoint}
+}
+
 func (t s3AccessTarget) driverInput(name string) platform.CreateDriverInput {
 	return platform.CreateDriverInput{
 		Name:                name,
-		Type:                platform.DriverTypeS3,
+		Type:                t.driverType(),
 		IntegrationID:       t.IntegrationID,
 		IntegrationType:     t.IntegrationType,
 		ProjectID:           t.ProjectID,
 		AllowExternalDelete: t.AllowDelete,
-		Payload: platform.DriverLocation{
-			BucketName:   t.Bucket,
-			Region:       t.Region,
-			Path:         t.Path,
-			StorageClass: t.StorageClass,
-			Endpoint:     t.Endpoint,
-		},
+		Payload:             t.location(),
 	}
 }
 
@@ -161,7 +182,8 @@ var (
 	// access key that IAM does not know yet, which propagation explains.
 	permanentPattern = regexp.MustCompile(`(?i)nosuchbucket|bucket( "[^"]*")? does not exist|\b404\b|permanentredirect|another region|` +
 		`authorizationheadermalformed|bucket is in this region|region '[^']*' is wrong|illegallocationconstraint|` +
-		`signaturedoesnotmatch|invalid (bucket|region|path|endpoint|role_arn|external_id)`)
+		`signaturedoesnotmatch|invalid (bucket|region|path|endpoint|role_arn|external_id)|` +
+		`container( "[^"]*")? does not exist|storage account( "[^"]*")? was not found|containernotfound|rejected the client secret`)
 	// assumeRolePattern finds a role that cannot be assumed in a message
 	// without per-check results.
 	assumeRolePattern = regexp.MustCompile(`(?i)\bsts:AssumeRole\b|\bAssumeRole\b|assume (the )?role`)
@@ -206,9 +228,13 @@ func successOutcome(t s3AccessTarget) accessOutcome {
 	if t.AllowDelete {
 		actions += ", delete"
 	}
-	where := fmt.Sprintf("in the whole of bucket %q", t.Bucket)
+	kind, name := "bucket", t.Bucket
+	if t.Container != "" {
+		kind, name = "container", t.Container
+	}
+	where := fmt.Sprintf("in the whole of %s %q", kind, name)
 	if t.Path != "" {
-		where = fmt.Sprintf("under %q in bucket %q", t.Path, t.Bucket)
+		where = fmt.Sprintf("under %q in %s %q", t.Path, kind, name)
 	}
 	return accessOutcome{Success: true, Checks: []platform.CheckResult{{
 		Name:    platformCheckName,
@@ -455,6 +481,12 @@ func (r *accessRun) checkUntilReady(ctx context.Context, client *platform.Client
 // s3Integration looks up the integration of a target and checks that an S3
 // driver can use it. Problems are reported on integration_id.
 func s3Integration(ctx context.Context, pd *providerData, run *accessRun, t s3AccessTarget, fresh bool, diags *diag.Diagnostics) (*platform.Integration, bool) {
+	return integrationForDriver(ctx, pd, run, t, supportedS3IntegrationTypes(), "an S3", fresh, diags)
+}
+
+// integrationForDriver looks up the integration of a target and checks that
+// its type is one of types; article names the driver kind ("an S3").
+func integrationForDriver(ctx context.Context, pd *providerData, run *accessRun, t s3AccessTarget, types []string, article string, fresh bool, diags *diag.Diagnostics) (*platform.Integration, bool) {
 	in, err := run.integration(ctx, pd.Client, t.ProjectID, t.IntegrationID, fresh)
 	var pe *projectError
 	switch {
@@ -478,10 +510,10 @@ func s3Integration(ctx context.Context, pd *providerData, run *accessRun, t s3Ac
 			fmt.Sprintf("The provider could not read integration %q to learn its type: %s", t.IntegrationID, err))
 		return nil, false
 	}
-	if !slices.Contains(supportedS3IntegrationTypes(), in.Type) {
+	if !slices.Contains(types, in.Type) {
 		diags.AddAttributeError(path.Root("integration_id"), "Integration Type Not Supported",
-			fmt.Sprintf("Integration %q has type %q; an S3 storage driver needs an integration of type %s.",
-				t.IntegrationID, in.Type, quoteList(supportedS3IntegrationTypes())))
+			fmt.Sprintf("Integration %q has type %q; %s storage driver needs an integration of type %s.",
+				t.IntegrationID, in.Type, article, quoteList(types)))
 		return nil, false
 	}
 	return in, true
@@ -588,6 +620,10 @@ func failureAttribute(failed []platform.CheckResult) path.Path {
 		return path.Root("path")
 	case checkDelete:
 		return path.Root("allow_delete")
+	case accesscheck.CheckContainer:
+		return path.Root("container")
+	case accesscheck.CheckReadData:
+		return path.Root("path")
 	default:
 		return path.Root("bucket")
 	}
@@ -610,6 +646,9 @@ var checkActions = map[string]string{
 // the missing action, the trust policy for a role that cannot be assumed, or
 // what to change in the configuration.
 func fixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integration) string {
+	if t.Container != "" {
+		return azureFixHint(c, t)
+	}
 	switch {
 	case c.Name == checkAssumeRole:
 		return trustHint(t, in)

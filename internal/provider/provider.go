@@ -352,6 +352,7 @@ func (p *dataloopProvider) Resources(_ context.Context) []func() resource.Resour
 		NewAWSSTSIntegrationResource,
 		NewS3DriverResource,
 		NewAzureClientSecretIntegrationResource,
+		NewAzureBlobDriverResource,
 	}
 }
 

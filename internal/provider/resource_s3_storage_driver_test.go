@@ -1105,17 +1105,19 @@ resource "dataloop_s3_storage_driver" "bad" {
 // bug would: each reports an error instead of panicking.
 func TestS3StorageDriver_unconfigured(t *testing.T) {
 	ctx := context.Background()
-	r := &s3DriverResource{}
+	r, _ := NewS3DriverResource().(*storageDriverResource[s3DriverModel, *s3DriverModel])
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	timeoutTypes := map[string]attr.Type{"create": types.StringType, "read": types.StringType, "update": types.StringType, "delete": types.StringType}
 	state := tfsdk.State{Schema: schemaResp.Schema}
 	if diags := state.Set(ctx, &s3DriverModel{
-		ID: types.StringValue("drv-1"), ProjectID: types.StringValue(testProjectID), Name: types.StringValue("d"),
-		IntegrationID: types.StringValue("int-1"), Bucket: types.StringValue("acme"), Region: types.StringValue("eu-west-1"),
-		Path: driverPathString("raw/"), AllowDelete: types.BoolValue(false), StorageClass: types.StringNull(), Endpoint: types.StringNull(),
-		CreatedAt: types.StringNull(), Creator: types.StringNull(), Access: types.ObjectNull(accessAttrTypes),
-		Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutTypes)},
+		driverBase: driverBase{
+			ID: types.StringValue("drv-1"), ProjectID: types.StringValue(testProjectID), Name: types.StringValue("d"),
+			IntegrationID: types.StringValue("int-1"), Path: driverPathString("raw/"), AllowDelete: types.BoolValue(false),
+			CreatedAt: types.StringNull(), Creator: types.StringNull(), Access: types.ObjectNull(accessAttrTypes),
+			Timeouts: timeouts.Value{Object: types.ObjectNull(timeoutTypes)},
+		},
+		Bucket: types.StringValue("acme"), Region: types.StringValue("eu-west-1"), StorageClass: types.StringNull(), Endpoint: types.StringNull(),
 	}); diags.HasError() {
 		t.Fatal(diags)
 	}
