@@ -282,7 +282,7 @@ func (r *s3Run) checkList(ctx context.Context, locate bool) error {
 		}
 		header = ae.header
 	}
-	if locate && !(err != nil && ae.badCredentials()) {
+	if locate && (err == nil || !ae.badCredentials()) {
 		if !r.locate(err, ae, header.Get(headerBucketRegion)) {
 			return nil
 		}
