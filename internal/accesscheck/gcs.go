@@ -3,6 +3,7 @@ package accesscheck
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -211,13 +212,24 @@ func (r *gcsRun) token(ctx context.Context) (oauth2.TokenSource, error) {
 			return nil, fmt.Errorf("requesting a token for %s from %s: %s", r.key.ClientEmail, r.key.TokenURI, scrubKey(err.Error()))
 		}
 		ch := Check{Name: CheckCredentials, Input: InputKeyJSON, Code: CodeBadCredentials}
-		desc := strings.TrimSpace(re.ErrorCode + ": " + re.ErrorDescription)
-		if re.ErrorCode == "" {
+		code, description := re.ErrorCode, re.ErrorDescription
+		if code == "" {
+			// The JWT flow does not parse the error body; read it here.
+			var body struct {
+				Error       string `json:"error"`
+				Description string `json:"error_description"`
+			}
+			if json.Unmarshal(re.Body, &body) == nil {
+				code, description = body.Error, body.Description
+			}
+		}
+		desc := strings.TrimSpace(code + ": " + description)
+		if code == "" {
 			desc = fmt.Sprintf("HTTP %d", re.Response.StatusCode)
 		}
 		ch.Message = fmt.Sprintf("The token endpoint %s refused the key of service account %s (%s). The key may have been deleted or disabled, "+
 			"or its account removed: create a new key and bump key_json_wo_version.", r.key.TokenURI, r.key.ClientEmail, desc)
-		if strings.Contains(strings.ToLower(re.ErrorDescription), "not found") {
+		if strings.Contains(strings.ToLower(description), "not found") {
 			// A key or account created moments ago can take a while to
 			// become usable.
 			ch.Code, ch.retryable = CodeUnknownIdentity, true
@@ -559,7 +571,7 @@ func (r *gcsRun) failure(name, perm, doing string, err error) (Check, error) {
 		}
 		ch.Code, ch.retryable = CodeDenied, true
 		ch.Message = fmt.Sprintf("Access denied while %s: %s lacks %s on bucket %q (HTTP 403). Grant %s on gs://%s to %s: add it to the custom role "+
-			"bound to that member on the bucket (dataloop_gcs_bucket_roles generates the roles and bindings). IAM changes can take a few minutes to apply.",
+			"bound to that member on the bucket. IAM changes can take a few minutes to apply.",
 			doing, r.member(), perm, r.target.Bucket, perm, r.target.Bucket, r.member())
 		path := r.target.Path
 		if name == CheckWrite || name == CheckRead || strings.Contains(doing, "probe") {

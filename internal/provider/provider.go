@@ -353,6 +353,8 @@ func (p *dataloopProvider) Resources(_ context.Context) []func() resource.Resour
 		NewS3DriverResource,
 		NewAzureClientSecretIntegrationResource,
 		NewAzureBlobDriverResource,
+		NewGCPPrivateKeyIntegrationResource,
+		NewGCPCrossProjectIntegrationResource,
 	}
 }
 

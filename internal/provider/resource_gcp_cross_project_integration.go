@@ -1,0 +1,280 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
+)
+
+var (
+	_ resource.Resource                     = (*gcpCrossProjectIntegrationResource)(nil)
+	_ resource.ResourceWithConfigure        = (*gcpCrossProjectIntegrationResource)(nil)
+	_ resource.ResourceWithImportState      = (*gcpCrossProjectIntegrationResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*gcpCrossProjectIntegrationResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*gcpCrossProjectIntegrationResource)(nil)
+)
+
+// NewGCPCrossProjectIntegrationResource returns the
+// dataloop_gcp_cross_project_integration resource (platform type
+// "gcp-cross").
+func NewGCPCrossProjectIntegrationResource() resource.Resource {
+	return &gcpCrossProjectIntegrationResource{}
+}
+
+type gcpCrossProjectIntegrationResource struct {
+	data *providerData
+}
+
+type gcpCrossProjectIntegrationModel struct {
+	integrationModel
+	ServiceAccountEmail        types.String `tfsdk:"service_account_email"`
+	ServiceAccountResourceName types.String `tfsdk:"service_account_resource_name"`
+	PlatformServiceAccount     types.String `tfsdk:"platform_service_account"`
+}
+
+func (r *gcpCrossProjectIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_gcp_cross_project_integration"
+}
+
+func (r *gcpCrossProjectIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	notReturned := "The platform does not return the bound account, so this is the value last applied: an account " +
+		"bound outside Terraform is not detected, and an imported integration has none until the next apply binds the configured one."
+	attributes := mergeAttributes(integrationCommonAttributes(ctx, false), map[string]schema.Attribute{
+		"service_account_email": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Email of the service account in your project that the platform acts as, " +
+				"`<name>@<project-id>.iam.gserviceaccount.com`. It is a plain string, so the service account's " +
+				"token-creator grant can reference `platform_service_account` without a cycle. Changing it binds the " +
+				"new account in place. " + notReturned,
+			Validators: []validator.String{validators.Rule("Invalid Service Account Email",
+				"value must be a service account email", rules.GCPServiceAccountEmail)},
+		},
+		"service_account_resource_name": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Resource name of that service account, `projects/<project-id>/serviceAccounts/<email>` " +
+				"(google_service_account's `name`). Unset means `projects/-/serviceAccounts/<service_account_email>`. " +
+				"It requires `service_account_email` and must name the same account. " + notReturned,
+			Validators: []validator.String{validators.Rule("Invalid Service Account Resource Name",
+				"value must be projects/<project-id>/serviceAccounts/<email or unique id>",
+				func(v string) error { _, err := rules.GCPServiceAccountResourceName(v); return err })},
+		},
+		"platform_service_account": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "Email of the platform's own service account for this integration. Let it " +
+				"impersonate your service account: grant it `roles/iam.serviceAccountTokenCreator` on that account " +
+				"(google_service_account_iam_member with member `serviceAccount:<this>`).",
+			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+	})
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages a Dataloop GCP cross-project integration (platform type `gcp-cross`): the " +
+			"platform impersonates a service account in your project with its own service account, so no key is " +
+			"shared. Create the integration, let `platform_service_account` impersonate your service account " +
+			"(`roles/iam.serviceAccountTokenCreator`), give your service account the bucket permissions " +
+			"(`storage.buckets.get`, `storage.buckets.getIamPolicy` and `storage.objects.create/delete/get/list`, which Dataloop " +
+			"documents for this integration), and bind it with `service_account_email`. " +
+			"The storage drivers' access checks, run by the platform, prove the whole chain.\n\n" +
+			"Renaming updates the integration in place. An organization can have at most 3 cross-project GCP " +
+			"integrations.",
+		Attributes: attributes,
+	}
+}
+
+func (r *gcpCrossProjectIntegrationResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{gcpCrossBindingValidator{}}
+}
+
+// gcpCrossBindingValidator requires the resource name to come with, and
+// name, the service account email.
+type gcpCrossBindingValidator struct{}
+
+func (gcpCrossBindingValidator) Description(context.Context) string {
+	return "service_account_resource_name requires service_account_email and must name the same account"
+}
+
+func (v gcpCrossBindingValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (gcpCrossBindingValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var email, name types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("service_account_email"), &email)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("service_account_resource_name"), &name)...)
+	if resp.Diagnostics.HasError() || name.IsNull() || name.IsUnknown() || email.IsUnknown() {
+		return
+	}
+	if email.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("service_account_resource_name"), "Missing Service Account Email",
+			"service_account_resource_name is set but service_account_email is not. The platform binds both together: set service_account_email too.")
+		return
+	}
+	account, err := rules.GCPServiceAccountResourceName(name.ValueString())
+	if err == nil && account != email.ValueString() && !isDigits(account) {
+		resp.Diagnostics.AddAttributeError(path.Root("service_account_resource_name"), "Mismatched Service Account",
+			fmt.Sprintf("service_account_resource_name names %s, but service_account_email is %s. Name the same account in both.", account, email.ValueString()))
+	}
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (r *gcpCrossProjectIntegrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = toProviderData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *gcpCrossProjectIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planIntegrationOrgID(ctx, r.data, req, resp)
+	planIntegrationLimit(ctx, r.data, platform.TypeGCPCross, req, resp)
+}
+
+// bindingChanged reports whether the bound account must be sent again.
+func (m gcpCrossProjectIntegrationModel) bindingChanged(prior gcpCrossProjectIntegrationModel) bool {
+	return !m.ServiceAccountEmail.Equal(prior.ServiceAccountEmail) || !m.ServiceAccountResourceName.Equal(prior.ServiceAccountResourceName)
+}
+
+// credentials is the PATCH that binds the account (dtlpy's {email,
+// resourceName}); nil when no account is configured.
+func (m gcpCrossProjectIntegrationModel) credentials() *platform.IntegrationCredentials {
+	email := m.ServiceAccountEmail.ValueString()
+	if email == "" {
+		return nil
+	}
+	name := m.ServiceAccountResourceName.ValueString()
+	if name == "" {
+		name = "projects/-/serviceAccounts/" + email
+	}
+	return &platform.IntegrationCredentials{Type: platform.TypeGCPCross, Options: map[string]any{"email": email, "resourceName": name}}
+}
+
+func (r *gcpCrossProjectIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan gcpCrossProjectIntegrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	name := plan.Name.ValueString()
+	tflog.Debug(ctx, "Creating GCP cross-project integration", map[string]any{"org_id": orgID, "name": name})
+	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
+		Name: name, Type: platform.TypeGCPCross, Options: map[string]any{},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create GCP Cross-Project Integration", integrationCreateError(orgID, name, platform.TypeGCPCross, err))
+		return
+	}
+	if creds := plan.credentials(); creds != nil {
+		bound, err := updateIntegration(ctx, r.data, orgID, platform.UpdateIntegrationInput{IntegrationID: integration.ID, Credentials: creds},
+			"Binding service account to GCP cross-project integration")
+		if err != nil {
+			detail := fmt.Sprintf("Integration %q was created, but binding service account %s to it failed: %s", integration.ID, plan.ServiceAccountEmail.ValueString(), err)
+			cleanupCtx, cancelCleanup := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+			defer cancelCleanup()
+			if derr := r.data.Client.DeleteIntegration(cleanupCtx, orgID, integration.ID); derr != nil && !platform.IsNotFound(derr) {
+				detail += fmt.Sprintf("\n\nDeleting the integration again also failed: %s. Delete integration %q in the Dataloop console, "+
+					"or import it with terraform import.", derr, integration.ID)
+			} else {
+				detail += "\n\nThe integration was deleted again, so nothing was left behind. Check service_account_email and apply again."
+			}
+			resp.Diagnostics.AddAttributeError(path.Root("service_account_email"), "Unable to Bind Service Account", detail)
+			return
+		}
+		integration = bound
+	}
+	resp.Diagnostics.Append(plan.applyIntegration(integration, orgID)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *gcpCrossProjectIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state gcpCrossProjectIntegrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	integration, orgID := readIntegration(ctx, r.data, req, resp, platform.TypeGCPCross)
+	if integration == nil {
+		return
+	}
+	resp.Diagnostics.Append(state.applyIntegration(integration, orgID)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *gcpCrossProjectIntegrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data == nil {
+		unconfiguredError(&resp.Diagnostics)
+		return
+	}
+	var plan, state gcpCrossProjectIntegrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	in := plan.updateInput(state.integrationModel)
+	if plan.bindingChanged(state) {
+		// NOTE: the platform has no way to unbind; removing the email keeps
+		// the last binding on the platform.
+		in.Credentials = plan.credentials()
+	}
+	integration, err := updateIntegration(ctx, r.data, orgID, in, "Updating GCP cross-project integration")
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Update GCP Cross-Project Integration",
+			fmt.Sprintf("Could not update integration %q of organization %q: %s", state.ID.ValueString(), orgID, err))
+		return
+	}
+	resp.Diagnostics.Append(plan.applyIntegration(integration, orgID)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *gcpCrossProjectIntegrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	deleteIntegration(ctx, r.data, req, resp)
+}
+
+func (r *gcpCrossProjectIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importIntegrationState(ctx, req, resp)
+}
+
+func (m *gcpCrossProjectIntegrationModel) applyIntegration(i *platform.Integration, orgID string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.applyCommon(i, orgID)
+	sa := i.PlatformServiceAccount()
+	if sa == "" {
+		diags.AddError("Missing Platform Service Account",
+			fmt.Sprintf("The platform returned cross-project integration %q without its service account (metadata %q). "+
+				"Your service account cannot let it impersonate without it. Contact Dataloop support if this persists.",
+				i.ID, platform.MetadataServiceAccount))
+		m.PlatformServiceAccount = types.StringNull()
+		return diags
+	}
+	m.PlatformServiceAccount = types.StringValue(sa)
+	return diags
+}
