@@ -52,7 +52,7 @@ func (r *gcpCrossProjectIntegrationResource) Metadata(_ context.Context, req res
 func (r *gcpCrossProjectIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	notReturned := "The platform does not return the bound account, so this is the value last applied: an account " +
 		"bound outside Terraform is not detected, and an imported integration has none until the next apply binds the configured one."
-	attributes := mergeAttributes(integrationCommonAttributes(ctx, false), map[string]schema.Attribute{
+	attributes := mergeAttributes(integrationCommonAttributes(ctx), map[string]schema.Attribute{
 		"service_account_email": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "Email of the service account in your project that the platform acts as, " +

@@ -49,7 +49,7 @@ func (r *gcpPrivateKeyIntegrationResource) Metadata(_ context.Context, req resou
 }
 
 func (r *gcpPrivateKeyIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	attributes := mergeAttributes(integrationCommonAttributes(ctx, false), map[string]schema.Attribute{
+	attributes := mergeAttributes(integrationCommonAttributes(ctx), map[string]schema.Attribute{
 		"key_json_wo": schema.StringAttribute{
 			Required:  true,
 			WriteOnly: true,
