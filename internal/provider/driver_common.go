@@ -296,6 +296,11 @@ func (r *storageDriverResource[M, P]) Create(ctx context.Context, req resource.C
 	}
 
 	driver, err := r.data.Client.CreateDriver(ctx, t.driverInput(P(&plan).base().Name.ValueString()))
+	if platform.IsConflict(err) {
+		driverConflictError(ctx, r.data, "dataloop"+r.kind.typeSuffix, P(&plan).base().ProjectID.ValueString(),
+			P(&plan).base().Name.ValueString(), err, &resp.Diagnostics)
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Storage Driver",
 			fmt.Sprintf("The platform did not create driver %q for %s: %s", P(&plan).base().Name.ValueString(), t.describe(), err))

@@ -90,6 +90,7 @@ func (r *awsCrossAccountIntegrationResource) Configure(_ context.Context, req re
 func (r *awsCrossAccountIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planIntegrationOrgID(ctx, r.data, req, resp)
 	planIntegrationLimit(ctx, r.data, platform.TypeAWSCross, req, resp)
+	planExistingIntegration(ctx, r.data, "dataloop_aws_cross_account_integration", platform.TypeAWSCross, req, resp)
 }
 
 func (r *awsCrossAccountIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -123,6 +123,7 @@ func (r *azureClientSecretIntegrationResource) Configure(_ context.Context, req 
 
 func (r *azureClientSecretIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	planIntegrationOrgID(ctx, r.data, req, resp)
+	planExistingIntegration(ctx, r.data, "dataloop_azure_client_secret_integration", platform.TypeAzureBlob, req, resp)
 	planAzureCredentialCheck(ctx, r.data, req, resp)
 }
 
