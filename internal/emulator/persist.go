@@ -348,7 +348,7 @@ type driverOrder struct {
 	ids []string
 }
 
-func (o *driverOrder) less(st *state, a, b *driver) bool {
+func (o *driverOrder) less(a, b *driver) bool {
 	if !a.CreatedAt.Equal(b.CreatedAt) {
 		return a.CreatedAt.Before(b.CreatedAt)
 	}
@@ -360,12 +360,12 @@ func (o *driverOrder) rebuild(st *state) {
 	for id := range st.Drivers {
 		o.ids = append(o.ids, id)
 	}
-	sort.Slice(o.ids, func(i, j int) bool { return o.less(st, st.Drivers[o.ids[i]], st.Drivers[o.ids[j]]) })
+	sort.Slice(o.ids, func(i, j int) bool { return o.less(st.Drivers[o.ids[i]], st.Drivers[o.ids[j]]) })
 }
 
 // add inserts d, which st.Drivers holds, at its place; new drivers go last.
 func (o *driverOrder) add(st *state, d *driver) {
-	i := sort.Search(len(o.ids), func(i int) bool { return o.less(st, d, st.Drivers[o.ids[i]]) })
+	i := sort.Search(len(o.ids), func(i int) bool { return o.less(d, st.Drivers[o.ids[i]]) })
 	o.ids = append(o.ids, "")
 	copy(o.ids[i+1:], o.ids[i:])
 	o.ids[i] = d.ID

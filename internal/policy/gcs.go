@@ -163,10 +163,11 @@ func (g *GCSGrants) JSON() (string, error) {
 func GCSPermissionHint(permission, bucket, path, member string) string {
 	h := map[string]any{"bucket": bucket, "member": member, "add_permission": permission}
 	if p := NormalizePath(path); p != "" {
-		h["condition_expression"] = fmt.Sprintf("resource.name.startsWith(%s)", celQuote(GCSObjectsResource(bucket, p)))
+		cond := fmt.Sprintf("resource.name.startsWith(%s)", celQuote(GCSObjectsResource(bucket, p)))
 		if permission == GCSPermObjectsList || permission == GCSPermBucketsGet || permission == GCSPermBucketsGetIamPolicy {
-			h["condition_expression"] = `resource.type == "storage.googleapis.com/Bucket" || ` + h["condition_expression"].(string)
+			cond = `resource.type == "storage.googleapis.com/Bucket" || ` + cond
 		}
+		h["condition_expression"] = cond
 	}
 	b, err := json.MarshalIndent(h, "", "  ")
 	if err != nil {

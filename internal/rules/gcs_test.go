@@ -99,7 +99,7 @@ func TestGCPServiceAccountKey(t *testing.T) {
 		"bad pem": func(m map[string]any) {
 			m["private_key"] = "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n"
 		},
-		"truncated pem":    func(m map[string]any) { s := m["private_key"].(string); m["private_key"] = s[:len(s)/2] },
+		"truncated pem":    func(m map[string]any) { s, _ := m["private_key"].(string); m["private_key"] = s[:len(s)/2] },
 		"ec key":           func(m map[string]any) { m["private_key"] = ecDER },
 		"http token_uri":   func(m map[string]any) { m["token_uri"] = "http://oauth2.example.com/token" },
 		"bad client_email": func(m map[string]any) { m["client_email"] = "alice@example.com" },

@@ -272,11 +272,11 @@ func uploadName(r *http.Request) (string, []byte, error) {
 	}
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !strings.HasPrefix(mt, "multipart/") {
-		return "", body, nil
+		return "", body, nil //nolint:nilerr // Not a multipart upload: the name, if any, was in the query.
 	}
 	part, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).NextPart()
 	if err != nil {
-		return "", body, nil
+		return "", body, nil //nolint:nilerr // No metadata part: fake-gcs-server reports the missing name.
 	}
 	var meta struct {
 		Name string `json:"name"`
