@@ -72,7 +72,7 @@ func (s *Server) CreateServiceAccount(project, accountID string) (string, error)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.accounts[email]; ok {
-		return "", fmt.Errorf("Service account %s already exists within project projects/%s.", email, project)
+		return "", fmt.Errorf("service account %s already exists within project projects/%s", email, project)
 	}
 	s.accounts[email] = &serviceAccount{Email: email, ProjectID: project, UniqueID: fmt.Sprintf("1%020d", len(s.accounts)+1),
 		Keys: map[string]*registeredKey{}, Policy: &Policy{Version: 1}}

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -119,22 +118,22 @@ type jwtClaims struct {
 func (s *Server) verifyAssertion(assertion string) (string, error) {
 	parts := strings.Split(assertion, ".")
 	if len(parts) != 3 {
-		return "", errors.New("Invalid JWT: Token must be a short-lived token and in a reasonable timeframe")
+		return "", grantError("Invalid JWT: Token must be a short-lived token and in a reasonable timeframe")
 	}
 	var h jwtHeader
 	var c jwtClaims
 	if err := decodeSegment(parts[0], &h); err != nil {
-		return "", fmt.Errorf("Invalid JWT header: %v", err)
+		return "", grantErrorf("Invalid JWT header: %v", err)
 	}
 	if err := decodeSegment(parts[1], &c); err != nil {
-		return "", fmt.Errorf("Invalid JWT claims: %v", err)
+		return "", grantErrorf("Invalid JWT claims: %v", err)
 	}
 	if h.Alg != "RS256" {
-		return "", fmt.Errorf("Invalid JWT: unsupported algorithm %q", h.Alg)
+		return "", grantErrorf("Invalid JWT: unsupported algorithm %q", h.Alg)
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
 	if err != nil {
-		return "", errors.New("Invalid JWT Signature.")
+		return "", grantError("Invalid JWT Signature.")
 	}
 	s.mu.Lock()
 	sa, ok := s.accounts[c.Iss]
@@ -151,7 +150,7 @@ func (s *Server) verifyAssertion(assertion string) (string, error) {
 	tokenURI := s.baseURL + "/token"
 	s.mu.Unlock()
 	if !ok {
-		return "", fmt.Errorf("Invalid grant: account not found (%s)", c.Iss)
+		return "", grantErrorf("Invalid grant: account not found (%s)", c.Iss)
 	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	verified := false
@@ -162,20 +161,27 @@ func (s *Server) verifyAssertion(assertion string) (string, error) {
 		}
 	}
 	if !verified {
-		return "", errors.New("Invalid JWT Signature.")
+		return "", grantError("Invalid JWT Signature.")
 	}
 	now := time.Now().Unix()
 	if c.Exp < now || c.Iat > now+300 || c.Exp-c.Iat > 3600 {
-		return "", errors.New("Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.")
+		return "", grantError("Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.")
 	}
 	if c.Aud != tokenURI {
-		return "", fmt.Errorf("Invalid JWT: audience %q is not this token endpoint (%s)", c.Aud, tokenURI)
+		return "", grantErrorf("Invalid JWT: audience %q is not this token endpoint (%s)", c.Aud, tokenURI)
 	}
 	if c.Sub != "" && c.Sub != c.Iss {
-		return "", errors.New("Invalid impersonation: domain-wide delegation is not supported")
+		return "", grantError("Invalid impersonation: domain-wide delegation is not supported")
 	}
 	return c.Iss, nil
 }
+
+// grantError is an invalid_grant description, worded like Google's.
+type grantError string
+
+func (e grantError) Error() string { return string(e) }
+
+func grantErrorf(format string, args ...any) error { return grantError(fmt.Sprintf(format, args...)) }
 
 func decodeSegment(seg string, v any) error {
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(seg, "="))
