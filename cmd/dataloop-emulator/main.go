@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -51,9 +52,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	latency := fs.Duration("fault-latency", 0, "latency added to every API request before it is handled")
 	latencyAfter := fs.Duration("fault-latency-after", 0, "latency added to every API answer after the request was handled")
 	rate429 := fs.Float64("fault-429", 0, "rate of 429 answers (0..1)")
-	rate5xx := fs.Float64("fault-5xx", 0, "rate of 503 answers (0..1)")
+	rate5xx := fs.Float64("fault-5xx", 0, "rate of 5xx answers (0..1), of status -fault-5xx-status")
+	status5xx := fs.Int("fault-5xx-status", 503, "status of injected 5xx answers: 500, 502, 503 or 504")
 	rateDrop := fs.Float64("fault-drop", 0, "rate of connections dropped before handling (0..1)")
 	dropAfter := fs.Float64("fault-drop-after", 0, "rate of mutating requests dropped after the change was applied (0..1)")
+	strict := fs.Bool("strict", envBool("DATALOOP_EMULATOR_STRICT"), "behave only as the published API and Dataloop's docs describe, "+
+		"with no emulator extensions (no checks[] in failed storage tests, no roleArn echo); default $DATALOOP_EMULATOR_STRICT")
 	verbose := fs.Bool("v", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -70,7 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	opts := emulator.Options{
 		StateFile: *stateFile,
 		Faults: emulator.Faults{Seed: *faultSeed, Latency: *latency, LatencyAfter: *latencyAfter,
-			Rate429: *rate429, Rate5xx: *rate5xx, RateDrop: *rateDrop, DropAfterRate: *dropAfter},
+			Rate429: *rate429, Rate5xx: *rate5xx, Status5xx: *status5xx, RateDrop: *rateDrop, DropAfterRate: *dropAfter},
+		Strict: *strict,
 	}
 	if *seedFile != "" {
 		if opts.Seed, err = emulator.LoadSeedFile(*seedFile); err != nil {
@@ -140,6 +145,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		logger.Printf("%d contract violations:\n  %s", len(v), strings.Join(v, "\n  "))
 	}
 	return nil
+}
+
+// envBool reads a boolean environment variable; unset or unparsable is false.
+func envBool(name string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(name))
+	return v
 }
 
 func envOr(name, def string) string {

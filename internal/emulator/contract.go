@@ -150,6 +150,14 @@ type Contract struct {
 // accepts (see Extension).
 func (c *Contract) Extensions() []Extension { return append([]Extension(nil), c.extensions...) }
 
+// WithoutExtensions returns a contract that accepts no emulator extension,
+// for a strict emulator: every error body must be the platform's {"message"}.
+func (c *Contract) WithoutExtensions() *Contract {
+	cp := *c
+	cp.extensions = nil
+	return &cp
+}
+
 var (
 	defaultContractOnce sync.Once
 	defaultContract     *Contract

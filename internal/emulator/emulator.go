@@ -38,6 +38,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -75,8 +76,10 @@ type Options struct {
 	// makes /drivers/test check gcs drivers against that Cloud Storage.
 	GCP *GCPOptions
 	// Strict makes the emulator behave only as the published API and
-	// Dataloop's documentation describe, with none of its extensions: no
-	// roleArn echo in an integration's metadata.
+	// Dataloop's documentation describe, with none of its extensions: a
+	// failed storage test is a bare {"message"} (no checks[]), and an
+	// integration's metadata has no roleArn echo. The contract check then
+	// accepts no extension either.
 	Strict bool
 	// Logf, when set, receives one line per request and notable events.
 	// Secrets are never passed to it.
@@ -119,6 +122,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if err := opts.Faults.validate(); err != nil {
 		return nil, fmt.Errorf("emulator: faults: %w", err)
+	}
+	if opts.Strict && opts.Contract != nil {
+		opts.Contract = opts.Contract.WithoutExtensions()
 	}
 	st := newState()
 	if opts.StateFile != "" {
@@ -381,8 +387,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Header().Set("Retry-After", "1")
 		writeError(rec, http.StatusTooManyRequests, "rate limit exceeded (injected by the emulator); retry after 1s")
 	case plan.status != 0:
-		s.stats.fault("503")
-		writeError(rec, plan.status, "service unavailable (injected by the emulator)")
+		s.stats.fault(strconv.Itoa(plan.status))
+		writeError(rec, plan.status, "%s (injected by the emulator)", strings.ToLower(http.StatusText(plan.status)))
 	default:
 		s.api.ServeHTTP(rec, r)
 	}

@@ -29,8 +29,11 @@ type Faults struct {
 	LatencyAfter time.Duration `json:"-"`
 	// Rate429 is the rate of 429 Too Many Requests answers (Retry-After: 1).
 	Rate429 float64 `json:"rate429"`
-	// Rate5xx is the rate of 503 Service Unavailable answers.
+	// Rate5xx is the rate of 5xx answers, of status Status5xx.
 	Rate5xx float64 `json:"rate5xx"`
+	// Status5xx is the status of injected 5xx answers: 500, 502, 503 or
+	// 504 (0 means 503).
+	Status5xx int `json:"status5xx,omitempty"`
 	// RateDrop is the rate of connections closed before the request is
 	// handled (nothing changes on the platform).
 	RateDrop float64 `json:"rateDrop"`
@@ -52,6 +55,7 @@ type faultsJSON struct {
 	LatencyAfter  string   `json:"latencyAfter,omitempty"`
 	Rate429       float64  `json:"rate429"`
 	Rate5xx       float64  `json:"rate5xx"`
+	Status5xx     int      `json:"status5xx,omitempty"`
 	RateDrop      float64  `json:"rateDrop"`
 	DropAfterRate float64  `json:"dropAfterRate"`
 	Routes        []string `json:"routes,omitempty"`
@@ -60,7 +64,7 @@ type faultsJSON struct {
 
 // MarshalJSON writes Latency and LatencyAfter as Go duration strings ("150ms").
 func (f Faults) MarshalJSON() ([]byte, error) {
-	j := faultsJSON{Seed: f.Seed, Rate429: f.Rate429, Rate5xx: f.Rate5xx, RateDrop: f.RateDrop,
+	j := faultsJSON{Seed: f.Seed, Rate429: f.Rate429, Rate5xx: f.Rate5xx, Status5xx: f.Status5xx, RateDrop: f.RateDrop,
 		DropAfterRate: f.DropAfterRate, Routes: f.Routes, Max: f.Max}
 	if f.Latency > 0 {
 		j.Latency = f.Latency.String()
@@ -88,7 +92,7 @@ func (f *Faults) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*f = Faults{Seed: j.Seed, Latency: lat, LatencyAfter: latAfter, Rate429: j.Rate429, Rate5xx: j.Rate5xx,
-		RateDrop: j.RateDrop, DropAfterRate: j.DropAfterRate, Routes: j.Routes, Max: j.Max}
+		Status5xx: j.Status5xx, RateDrop: j.RateDrop, DropAfterRate: j.DropAfterRate, Routes: j.Routes, Max: j.Max}
 	return f.validate()
 }
 
@@ -115,6 +119,11 @@ func (f Faults) validate() error {
 	}
 	if f.Max < 0 {
 		return fmt.Errorf("max must not be negative")
+	}
+	switch f.Status5xx {
+	case 0, http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	default:
+		return fmt.Errorf("status5xx must be 500, 502, 503 or 504, not %d", f.Status5xx)
 	}
 	return nil
 }
@@ -175,6 +184,9 @@ func (fi *faultInjector) plan(route, method string) faultPlan {
 		p.status = http.StatusTooManyRequests
 	case d5xx < c.Rate5xx:
 		p.status = http.StatusServiceUnavailable
+		if c.Status5xx != 0 {
+			p.status = c.Status5xx
+		}
 	case dAfter < c.DropAfterRate && isMutating(method):
 		p.dropAfter = true
 	default:
@@ -221,7 +233,8 @@ type stats struct {
 type StatsReport struct {
 	// Routes counts calls per "METHOD /template" (injected faults included).
 	Routes map[string]int `json:"routes"`
-	// Faults counts injected faults by kind: "429", "503", "drop", "drop-after".
+	// Faults counts injected faults by kind: "429", the 5xx status ("503"),
+	// "drop", "drop-after".
 	Faults map[string]int `json:"faults"`
 }
 

@@ -80,7 +80,14 @@ func TestFaultsAtRuntime(t *testing.T) {
 	if got.Rate5xx != 1 || got.Max != 2 || got.Latency.String() != "1ms" || got.LatencyAfter.String() != "2ms" {
 		t.Errorf("GET faults = %+v", got)
 	}
-	for _, bad := range []string{`{"rate429": 2}`, `{"latency": "soon"}`, `{"latencyAfter": "-1s"}`, `{"rate": 1}`, `nope`} {
+	// The status of injected 5xx answers is configurable: 500 as well.
+	if res := put(`{"rate5xx": 1, "status5xx": 500, "max": 1}`); res.StatusCode != 200 {
+		t.Fatalf("PUT faults with status5xx: %d", res.StatusCode)
+	}
+	if r := a.do("GET", "/users/me", nil); r.status != http.StatusInternalServerError || !strings.Contains(r.message(), "injected") {
+		t.Errorf("injected 500: %d %s", r.status, r.raw)
+	}
+	for _, bad := range []string{`{"rate429": 2}`, `{"latency": "soon"}`, `{"latencyAfter": "-1s"}`, `{"rate": 1}`, `nope`, `{"status5xx": 501}`} {
 		if res := put(bad); res.StatusCode != 400 {
 			t.Errorf("PUT %s: %d, want 400", bad, res.StatusCode)
 		}

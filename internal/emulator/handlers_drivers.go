@@ -174,7 +174,9 @@ func (s *Server) resolveDriverInput(w http.ResponseWriter, u *user, in *driverIn
 		writeError(w, http.StatusBadRequest, "%v", fieldErr("integrationId", "integration %q not found in org %q of project %q", in.integrationID, p.OrgID, p.ID))
 		return nil, nil, false
 	}
-	if in.integrationType != "" && in.integrationType != integ.Type {
+	// NOTE: Dataloop's SDK sends the driver type as integrationType when the
+	// caller gives none (drivers.create), so that is accepted too.
+	if in.integrationType != "" && in.integrationType != integ.Type && in.integrationType != in.typ {
 		writeError(w, http.StatusBadRequest, "%v", fieldErr("integrationType", "is %q but integration %q has type %q", in.integrationType, integ.ID, integ.Type))
 		return nil, nil, false
 	}

@@ -75,7 +75,7 @@ var createSpecs = map[string]optionSpec{
 // bindSpecs are the credentials of the cross-account types, accepted only
 // by PATCH (the trust is set up after the platform identity exists).
 var bindSpecs = map[string]optionSpec{
-	typeAWSCross: {optional: []string{"roleArn"}, check: checkRoleARN},
+	typeAWSCross: {optional: []string{"roleArn", "roleArns"}, check: checkRoleARN},
 	typeGCPCross: {required: []string{"email", "resourceName"}, check: checkGCPBinding},
 }
 
@@ -105,7 +105,7 @@ func validateOptions(spec optionSpec, typ string, opts map[string]any) error {
 	}
 	for _, k := range spec.optional {
 		if k == "roleArns" {
-			continue // Checked by checkRoleARNs, which also accepts a list.
+			continue // Checked by checkRoleARNs or checkRoleARN, which also accept a list.
 		}
 		if _, _, err := optionalString(opts, "options", k); err != nil {
 			return err
@@ -162,7 +162,36 @@ func roleARNList(v any) ([]string, error) {
 	return out, nil
 }
 
+// crossRoleOption normalizes the role of an aws-cross binding: the SDK
+// documents roleArn, and clients that treat aws-cross like aws-sts send
+// roleArns (one ARN, as a string or a one-element list); both are accepted.
+func crossRoleOption(opts map[string]any) error {
+	v, ok := opts["roleArns"]
+	if !ok {
+		return nil
+	}
+	if _, both := opts["roleArn"]; both {
+		return fieldErr("options.roleArns", "cannot be sent together with options.roleArn")
+	}
+	arns, err := roleARNList(v)
+	if err != nil {
+		return err
+	}
+	if len(arns) > 1 {
+		return fieldErr("options.roleArns", "an aws-cross integration binds one role, not %d", len(arns))
+	}
+	delete(opts, "roleArns")
+	opts["roleArn"] = ""
+	if len(arns) == 1 {
+		opts["roleArn"] = arns[0]
+	}
+	return nil
+}
+
 func checkRoleARN(opts map[string]any) error {
+	if err := crossRoleOption(opts); err != nil {
+		return err
+	}
 	v, ok := opts["roleArn"]
 	if !ok {
 		return fieldErr("options.roleArn", "is required to bind a role (integration type aws-cross)")

@@ -69,6 +69,24 @@ type Config struct {
 	// Logf, when set, receives one debug entry per attempt: method, path,
 	// status, attempt and duration. It never receives bodies or the token.
 	Logf func(ctx context.Context, msg string, fields map[string]any)
+	// AllowInsecureHTTP allows a plain http:// endpoint on a host that is not
+	// loopback, which sends the token unencrypted. Without it New refuses
+	// such an endpoint (see ErrInsecureEndpoint); loopback is always allowed.
+	AllowInsecureHTTP bool
+}
+
+// ErrInsecureEndpoint is wrapped by New's error for a plain http:// endpoint
+// on a host that is not loopback, unless Config.AllowInsecureHTTP is set.
+var ErrInsecureEndpoint = errors.New("plain HTTP would send the API token unencrypted")
+
+// IsLoopbackHost reports whether host (without port) names this machine:
+// localhost or a loopback IP address.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // Client talks to the Dataloop API. It is safe for concurrent use.
@@ -115,6 +133,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if base.User != nil {
 		return nil, errors.New("dataloop API: endpoint must not contain credentials; use the token")
+	}
+	if base.Scheme == "http" && !IsLoopbackHost(base.Hostname()) && !cfg.AllowInsecureHTTP {
+		return nil, fmt.Errorf("dataloop API: endpoint %q: %w to %s", endpoint, ErrInsecureEndpoint, base.Hostname())
 	}
 	if cfg.Token == "" {
 		return nil, errors.New("dataloop API: token is required")
@@ -280,7 +301,10 @@ func (c *Client) sendRaw(ctx context.Context, r request) (*response, error) {
 			case http.StatusTooManyRequests:
 				// A throttled request was not processed, so even a create may be resent.
 				retry, wait = true, resp.retryAfter
-			case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+				// The request may have been processed before the failure: an
+				// idempotent call is resent, a create is looked up first (and
+				// one without a lookup is not resent).
 				retry, ambiguous = true, true
 			}
 			if !retry {

@@ -650,52 +650,30 @@ func BenchmarkGetIntegration(b *testing.B) {
 	}
 }
 
-func TestDriverTestWithoutChecksIsAPlatformFailure(t *testing.T) {
+// TestInsecureEndpoint: the token never goes over plain HTTP to a host that
+// is not loopback unless the caller explicitly allows it.
+func TestInsecureEndpoint(t *testing.T) {
 	t.Parallel()
-	// Without an AWS endpoint the emulator answers 424 with a message and
-	// no checks; the client reports it as one failed "platform" check.
-	env := newTestEnv(t)
-	ctx := t.Context()
-	integration := env.createS3Integration(t, "test-me")
-	in := s3DriverInput("tested", integration)
-
-	err := env.client.TestDriver(ctx, in)
-	f, ok := IsTestFailure(err)
-	if !ok {
-		t.Fatalf("TestDriver: %v (%T), want *TestFailure", err, err)
-	}
-	if f.StatusCode != http.StatusFailedDependency || f.Message == "" ||
-		len(f.Checks) != 1 || f.Checks[0].Name != "platform" || f.Checks[0].Success || f.Checks[0].Message != f.Message {
-		t.Errorf("failure = %+v", f)
-	}
-
-	d, err := env.client.CreateDriver(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := IsTestFailure(env.client.TestDriverByID(ctx, d.ID)); !ok {
-		t.Errorf("TestDriverByID: want *TestFailure")
-	}
-	if err := env.client.TestDriverByID(ctx, "000000000000000000000000"); !IsNotFound(err) {
-		t.Errorf("TestDriverByID(unknown): %v, want a 404", err)
-	}
-	if n := env.calls("POST /drivers/test"); n != 1 {
-		t.Errorf("%d test calls, want 1: a failed check is not retried", n)
-	}
-}
-
-func TestDriverTestBadIntegrationIsAnError(t *testing.T) {
-	t.Parallel()
-	env := newTestEnv(t)
-	in := CreateDriverInput{Name: "x", Type: DriverTypeS3, IntegrationID: "missing", IntegrationType: TypeS3,
-		ProjectID: emulator.DemoProjectID, Creator: emulator.DemoUserEmail, Payload: DriverLocation{BucketName: "b"}}
-	err := env.client.TestDriver(t.Context(), in)
-	if err == nil {
-		t.Fatal("TestDriver with an unknown integration succeeded")
-	}
-	// A 400 without checks is still reported as a failed test, naming the field.
-	if f, ok := IsTestFailure(err); ok && !strings.Contains(f.Message, "integrationId") {
-		t.Errorf("failure %q does not name the field", f.Message)
+	for endpoint, allowed := range map[string]bool{
+		"https://gate.dataloop.ai/api/v1": true,
+		"http://127.0.0.1:8080/api/v1":    true,
+		"http://127.8.9.10/api/v1":        true,
+		"http://localhost:8080/api/v1":    true,
+		"http://[::1]:8080/api/v1":        true,
+		"http://gate.dataloop.ai/api/v1":  false,
+		"http://10.0.0.5:8080/api/v1":     false,
+		"http://localhost.example.com/v1": false,
+	} {
+		_, err := New(Config{Endpoint: endpoint, Token: "tok"})
+		if allowed != (err == nil) {
+			t.Errorf("%s: error %v, want allowed=%v", endpoint, err, allowed)
+		}
+		if !allowed && !errors.Is(err, ErrInsecureEndpoint) {
+			t.Errorf("%s: error %v does not wrap ErrInsecureEndpoint", endpoint, err)
+		}
+		if _, err := New(Config{Endpoint: endpoint, Token: "tok", AllowInsecureHTTP: true}); err != nil {
+			t.Errorf("%s with AllowInsecureHTTP: %v", endpoint, err)
+		}
 	}
 }
 

@@ -209,56 +209,6 @@ func (c *Client) DeleteDriver(ctx context.Context, id string) error {
 	return c.do(ctx, r, nil)
 }
 
-// TestDriver asks the platform to check a driver configuration before it is
-// created. It returns nil when the storage is reachable, a *TestFailure when
-// a check failed, and other errors for transport or auth problems.
-func (c *Client) TestDriver(ctx context.Context, in CreateDriverInput) error {
-	body, err := c.driverBody(ctx, in)
-	if err != nil {
-		return err
-	}
-	return c.test(ctx, request{method: http.MethodPost, path: "/drivers/test", body: body, idempotent: true})
-}
-
-// TestDriverByID asks the platform to check an existing driver, with the
-// same results as TestDriver.
-func (c *Client) TestDriverByID(ctx context.Context, id string) error {
-	return c.test(ctx, request{method: http.MethodGet, path: "/drivers/" + escape(id) + "/test", idempotent: true})
-}
-
-func (c *Client) test(ctx context.Context, r request) error {
-	resp, err := c.sendRaw(ctx, r)
-	if err != nil {
-		return err
-	}
-	if resp == nil || resp.status < 300 {
-		return nil
-	}
-	var body struct {
-		Message text          `json:"message"`
-		Checks  []CheckResult `json:"checks"`
-	}
-	_ = json.Unmarshal(resp.body, &body)
-	switch {
-	case body.Checks != nil && resp.status >= 400 && resp.status < 500:
-	case resp.status == http.StatusBadRequest,
-		resp.status == http.StatusUnprocessableEntity,
-		resp.status == http.StatusFailedDependency:
-	default:
-		return c.apiError(r, resp)
-	}
-	f := &TestFailure{Message: c.redactFor(r, string(body.Message)), StatusCode: resp.status}
-	for _, ch := range body.Checks {
-		ch.Name = c.redactFor(r, ch.Name)
-		ch.Message = c.redactFor(r, ch.Message)
-		f.Checks = append(f.Checks, ch)
-	}
-	if len(f.Checks) == 0 {
-		f.Checks = []CheckResult{{Name: "platform", Success: false, Message: f.Message}}
-	}
-	return f
-}
-
 // driverBody is the create/test body, in the shape Dataloop's SDK sends.
 func (c *Client) driverBody(ctx context.Context, in CreateDriverInput) (map[string]any, error) {
 	creator := in.Creator

@@ -3,6 +3,7 @@ package platform
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -47,24 +48,23 @@ func TestDriverTestAgainstMoto(t *testing.T) {
 		AllowExternalDelete: true,
 		Payload:             DriverLocation{BucketName: bucket, Region: "us-east-1", Path: "raw/"},
 	}
-	if err := env.client.TestDriver(ctx, in); err != nil {
-		t.Fatalf("TestDriver on a reachable bucket: %v", err)
+	if res, err := env.client.TestDriver(ctx, in); err != nil || !res.Passed() {
+		t.Fatalf("TestDriver on a reachable bucket: %+v, %v", res, err)
 	}
 
 	d, err := env.client.CreateDriver(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := env.client.TestDriverByID(ctx, d.ID); err != nil {
-		t.Fatalf("TestDriverByID on a reachable bucket: %v", err)
+	if res, err := env.client.TestDriverByID(ctx, d.ID); err != nil || !res.Passed() {
+		t.Fatalf("TestDriverByID on a reachable bucket: %+v, %v", res, err)
 	}
 
 	missing := in
 	missing.Payload.BucketName = bucket + "-missing"
-	err = env.client.TestDriver(ctx, missing)
-	f, ok := IsTestFailure(err)
-	if !ok {
-		t.Fatalf("TestDriver on a missing bucket: %v (%T), want *TestFailure", err, err)
+	f, err := env.client.TestDriver(ctx, missing)
+	if err != nil || f.Verdict != TestFailed {
+		t.Fatalf("TestDriver on a missing bucket: %+v, %v, want a failed test", f, err)
 	}
 	failed := false
 	for _, c := range f.Checks {
@@ -75,7 +75,7 @@ func TestDriverTestAgainstMoto(t *testing.T) {
 	if !failed || f.Message == "" {
 		t.Errorf("failure %+v: want a message and at least one failed check", f)
 	}
-	if strings.Contains(err.Error(), m.AdminSecretAccessKey) {
-		t.Errorf("error %q contains the secret key", err)
+	if strings.Contains(fmt.Sprint(f), m.AdminSecretAccessKey) {
+		t.Errorf("result %+v contains the secret key", f)
 	}
 }

@@ -43,6 +43,13 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound
 }
 
+// IsUnauthorized reports whether err is (or wraps) a 401 answer of the API:
+// the token is missing, wrong or expired.
+func IsUnauthorized(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.StatusCode == http.StatusUnauthorized
+}
+
 // IsConflict reports whether err is (or wraps) a 409 answer of the API.
 func IsConflict(err error) bool {
 	var e *Error
@@ -56,50 +63,4 @@ func StatusCode(err error) int {
 		return e.StatusCode
 	}
 	return 0
-}
-
-// CheckResult is one step of a storage access test, as the platform reports it.
-type CheckResult struct {
-	Name    string `json:"name"`
-	Success bool   `json:"success"`
-	Message string `json:"message"`
-	// Code classifies a failed check (denied_action, explicit_deny,
-	// not_found, region_mismatch, propagation, credentials, error) when the
-	// answer carries one: the emulator's checks[] extension does, using
-	// accesscheck.Code; the published API documents no check results.
-	Code string `json:"code,omitempty"`
-}
-
-// TestFailure is returned by TestDriver and TestDriverByID when the platform
-// could not access the storage. Checks always has at least one entry.
-type TestFailure struct {
-	Message    string
-	Checks     []CheckResult
-	StatusCode int
-}
-
-func (f *TestFailure) Error() string {
-	var failed []string
-	for _, c := range f.Checks {
-		if !c.Success {
-			failed = append(failed, c.Name)
-		}
-	}
-	msg := "storage access test failed"
-	if f.Message != "" {
-		msg += ": " + f.Message
-	}
-	if len(failed) > 0 {
-		msg += " (failed checks: " + strings.Join(failed, ", ") + ")"
-	}
-	return msg
-}
-
-// IsTestFailure reports whether err is (or wraps) a *TestFailure and returns it.
-func IsTestFailure(err error) (*TestFailure, bool) {
-	var f *TestFailure
-	if errors.As(err, &f) {
-		return f, true
-	}
-	return nil, false
 }

@@ -32,7 +32,7 @@ func (c *Client) GetIntegration(ctx context.Context, orgID, id string) (*Integra
 }
 
 // CreateIntegration creates an integration. When an attempt fails without
-// telling whether it took effect (timeout, reset, 502/503/504, or ctx
+// telling whether it took effect (timeout, reset, 500/502/503/504, or ctx
 // ending after the request was sent), the client looks for an integration
 // of the same name and type that was not there before the call and returns
 // it instead of creating a second one. That lookup runs even after ctx has

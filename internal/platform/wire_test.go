@@ -164,16 +164,3 @@ func TestErrorFormatting(t *testing.T) {
 		t.Errorf("redact = %q", got)
 	}
 }
-
-func TestTestFailureError(t *testing.T) {
-	t.Parallel()
-	f := &TestFailure{Message: "access denied", StatusCode: 424, Checks: []CheckResult{
-		{Name: "list", Success: true}, {Name: "write", Success: false, Message: "AccessDenied"},
-	}}
-	if got, want := f.Error(), "storage access test failed: access denied (failed checks: write)"; got != want {
-		t.Errorf("Error() = %q, want %q", got, want)
-	}
-	if got, ok := IsTestFailure(f); !ok || got != f {
-		t.Error("IsTestFailure did not find the failure")
-	}
-}

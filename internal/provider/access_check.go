@@ -34,10 +34,10 @@ const (
 	checkDelete     = accesscheck.CheckDelete
 )
 
-// platformCheckName is the check the API client reports when the platform
-// failed a test without per-check results, and the one check recorded when
-// the platform passed a test (which has no results either).
-const platformCheckName = "platform"
+// platformCheckName is the one check of an outcome without per-check
+// results: a passed test (204 has no body), a failure without checks, or a
+// platform that cannot test.
+const platformCheckName = platform.PlatformCheckName
 
 // maxConcurrentAccessChecks bounds how many access checks one provider run
 // sends to the platform at a time. Terraform plans and applies up to ten
@@ -117,21 +117,35 @@ func (t s3AccessTarget) driverInput(name string) platform.CreateDriverInput {
 	}
 }
 
-// accessOutcome is the result of one access check: every check the platform
-// ran, in order.
+// accessOutcome is the result of one access check: what the platform's
+// answer means and every check it reported, in order.
 type accessOutcome struct {
+	Verdict platform.TestVerdict
 	Success bool
 	Checks  []platform.CheckResult
 }
 
-// fromTestError turns the error of a platform test into an outcome: a
-// *platform.TestFailure is a failed check, anything else is returned.
-func fromTestError(err error) (accessOutcome, error) {
-	var f *platform.TestFailure
-	if errors.As(err, &f) {
-		return accessOutcome{Success: false, Checks: f.Checks}, nil
+// outcomeOf turns the platform's classified answer into an outcome. Only a
+// passed test is a success; a platform that cannot test, or could not, has
+// verified nothing, and its one "platform" check says so.
+func outcomeOf(res platform.TestResult, t s3AccessTarget) accessOutcome {
+	switch res.Verdict {
+	case platform.TestPassed:
+		return successOutcome(t)
+	case platform.TestFailed:
+		return accessOutcome{Verdict: res.Verdict, Checks: res.Checks}
 	}
-	return accessOutcome{}, err
+	answer := fmt.Sprintf("HTTP %d %s", res.StatusCode, http.StatusText(res.StatusCode))
+	if res.Message != "" {
+		answer += ": " + res.Message
+	}
+	msg := fmt.Sprintf("The Dataloop platform cannot test storage access (it answered %s), so access to %s was not verified.",
+		answer, t.where())
+	if res.Verdict == platform.TestUnavailable {
+		msg = fmt.Sprintf("The Dataloop platform could not check storage access (it answered %s, also after retries), "+
+			"so access to %s was not verified.", answer, t.where())
+	}
+	return accessOutcome{Verdict: res.Verdict, Checks: []platform.CheckResult{{Name: platformCheckName, Message: msg}}}
 }
 
 func (o accessOutcome) failed() []platform.CheckResult {
@@ -149,6 +163,9 @@ func (o accessOutcome) failed() []platform.CheckResult {
 // a policy change. A missing bucket, a wrong region or a malformed input
 // will not fix itself, so one such failure makes the outcome final.
 func (o accessOutcome) retryable() bool {
+	if o.Verdict != platform.TestFailed {
+		return false
+	}
 	failed := o.failed()
 	if len(failed) == 0 {
 		return false
@@ -204,6 +221,9 @@ func propagationExplains(c platform.CheckResult) bool {
 // role could not be assumed: the assume_role check, or a platform message
 // without per-check results that names AssumeRole.
 func (o accessOutcome) onlyAssumeRoleFailed() bool {
+	if o.Verdict != platform.TestFailed {
+		return false
+	}
 	failed := o.failed()
 	if len(failed) == 0 {
 		return false
@@ -219,28 +239,28 @@ func (o accessOutcome) onlyAssumeRoleFailed() bool {
 	return true
 }
 
-// successOutcome records a check the platform answered with 204. The answer
-// carries no per-check results, so the outcome is one "platform" check that
-// says what the platform verified rather than a list of checks nobody
-// reported.
+// successOutcome records a test the platform passed (204). The answer
+// carries no per-check results and does not say which operations the
+// platform tried, so the outcome is one "platform" check that says exactly
+// that the platform's storage test passed, and no more.
 func successOutcome(t s3AccessTarget) accessOutcome {
-	actions := "list, write, read"
-	if t.AllowDelete {
-		actions += ", delete"
-	}
+	return accessOutcome{Verdict: platform.TestPassed, Success: true, Checks: []platform.CheckResult{{
+		Name:    platformCheckName,
+		Success: true,
+		Message: fmt.Sprintf("The Dataloop platform's storage test passed for %s.", t.where()),
+	}}}
+}
+
+// where names the bucket and prefix of a target in messages.
+func (t s3AccessTarget) where() string {
 	kind, name := "bucket", t.Bucket
 	if t.Container != "" {
 		kind, name = "container", t.Container
 	}
-	where := fmt.Sprintf("in the whole of %s %q", kind, name)
 	if t.Path != "" {
-		where = fmt.Sprintf("under %q in %s %q", t.Path, kind, name)
+		return fmt.Sprintf("prefix %q of %s %q", t.Path, kind, name)
 	}
-	return accessOutcome{Success: true, Checks: []platform.CheckResult{{
-		Name:    platformCheckName,
-		Success: true,
-		Message: fmt.Sprintf("The Dataloop platform verified access (%s) %s.", actions, where),
-	}}}
+	return fmt.Sprintf("%s %q", kind, name)
 }
 
 // maxAPIReserve caps the part of a create or update timeout kept for the
@@ -543,16 +563,28 @@ func (r *accessRun) platformTest(ctx context.Context, client *platform.Client, t
 	})
 	// NOTE: the driver name only labels the test request; the platform
 	// creates nothing.
-	err := client.TestDriver(ctx, t.driverInput("terraform-access-check"))
-	if err == nil {
+	res, err := client.TestDriver(ctx, t.driverInput("terraform-access-check"))
+	if err != nil {
+		return accessOutcome{}, testError(err)
+	}
+	o := outcomeOf(res, t)
+	if o.Success {
 		r.shared.RecordSuccess(t.IntegrationID, t.key())
-		return successOutcome(t), nil
+	} else {
+		tflog.Debug(ctx, "Storage access check did not pass", map[string]any{"bucket": t.Bucket, "verdict": string(o.Verdict),
+			"status": res.StatusCode, "failed": checkNames(o.failed())})
 	}
-	o, err := fromTestError(err)
-	if err == nil {
-		tflog.Debug(ctx, "Storage access check failed", map[string]any{"bucket": t.Bucket, "failed": checkNames(o.failed())})
+	return o, nil
+}
+
+// testError explains an error of the platform's storage test that is not
+// about the storage; a rejected token names the fix.
+func testError(err error) error {
+	if platform.IsUnauthorized(err) {
+		return fmt.Errorf("the Dataloop platform rejected the token (authentication failed); check the provider's "+
+			"token or DATALOOP_TOKEN: %w", err)
 	}
-	return o, err
+	return err
 }
 
 func checkNames(checks []platform.CheckResult) []string {
@@ -731,12 +763,27 @@ func indent(s, prefix string) string {
 }
 
 // accessFailureDetail lists every check with its result and, for each failed
-// one, the fix.
+// one, the fix. For a platform that cannot test, or could not, it says so.
 func accessFailureDetail(o accessOutcome, t s3AccessTarget, in *platform.Integration, when string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "The Dataloop platform cannot use %s.\n", t.describe())
+	switch o.Verdict {
+	case platform.TestUnsupported, platform.TestUnavailable:
+		fmt.Fprintf(&b, "The provider could not verify that the Dataloop platform can use %s.\n", t.describe())
+	default:
+		fmt.Fprintf(&b, "The Dataloop platform cannot use %s.\n", t.describe())
+	}
 	if when != "" {
 		b.WriteString(when + "\n")
+	}
+	switch o.Verdict {
+	case platform.TestUnsupported:
+		fmt.Fprintf(&b, "\n%s\nThe platform's API does not offer the storage access test here (POST /drivers/test, "+
+			"GET /drivers/{id}/test). Verify access in the Dataloop console, or set access_check.on_plan and "+
+			"access_check.on_apply to false to stop asking.", o.Checks[0].Message)
+		return b.String()
+	case platform.TestUnavailable:
+		fmt.Fprintf(&b, "\n%s\nTry again later; if the platform keeps failing, contact Dataloop support.", o.Checks[0].Message)
+		return b.String()
 	}
 	// NOTE: a failure without per-check results (the platform could not
 	// run the check) is a single "platform" check holding the message.
@@ -766,6 +813,33 @@ func accessFailureDetail(o accessOutcome, t s3AccessTarget, in *platform.Integra
 		b.WriteString("\n" + strings.Join(hints, "\n\n") + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// addOutcomeDiagnostic reports an outcome that did not pass and returns
+// whether it must stop the operation. A failed check or a platform that
+// could not check (5xx) is reported like any failed check: at plan time as
+// access_check.plan_severity says, at apply time as access_check.severity
+// says. A platform that cannot test (404/405) is always a warning: nothing
+// was verified, and nothing shows that access is broken either.
+// attr maps an S3 attribute to the driver type's own (see driverKind).
+func addOutcomeDiagnostic(diags *diag.Diagnostics, cfg accessCheckConfig, atPlan bool, o accessOutcome, t s3AccessTarget, in *platform.Integration, when string, attr func(path.Path) path.Path) bool {
+	detail := accessFailureDetail(o, t, in, when)
+	summary, p := "Storage Access Check Failed", attr(failureAttribute(o.failed()))
+	switch o.Verdict {
+	case platform.TestPassed:
+		return false
+	case platform.TestUnsupported:
+		diags.AddAttributeWarning(attr(path.Root("bucket")), "Storage Access Not Verified", detail)
+		return false
+	case platform.TestUnavailable:
+		summary, p = "Storage Access Could Not Be Checked", attr(path.Root("bucket"))
+	}
+	if atPlan {
+		addPlanCheckDiagnostic(diags, cfg, summary, detail, p)
+		return cfg.PlanSeverity == severityError
+	}
+	addAccessDiagnostic(diags, cfg.Severity, summary, detail, p)
+	return cfg.Severity != severityWarning
 }
 
 // addAccessDiagnostic reports a failed check as an error, or as a warning

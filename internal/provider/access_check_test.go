@@ -81,7 +81,7 @@ func TestAccessOutcomeRetryable(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if got := (accessOutcome{Checks: tc.checks}).retryable(); got != tc.want {
+			if got := (accessOutcome{Verdict: platform.TestFailed, Checks: tc.checks}).retryable(); got != tc.want {
 				t.Errorf("retryable() = %v, want %v", got, tc.want)
 			}
 		})
@@ -94,7 +94,7 @@ func TestAccessFailureDetail(t *testing.T) {
 	in := &platform.Integration{ID: "int-1", Type: platform.TypeAWSCross, Metadata: []platform.MetadataEntry{
 		{Name: platform.MetadataUserARN, Value: "arn:aws:iam::111111111111:user/dataloop-platform-int-1"},
 	}}
-	o := accessOutcome{Checks: []platform.CheckResult{
+	o := accessOutcome{Verdict: platform.TestFailed, Checks: []platform.CheckResult{
 		{Name: checkAssumeRole, Success: true, Message: "Assumed the role."},
 		{Name: checkBucket, Success: true, Message: `Bucket "acme" exists.`},
 		{Name: checkWrite, Message: "Access denied: s3:PutObject on arn:aws:s3:::acme/raw/* is not granted."},
@@ -113,7 +113,7 @@ func TestAccessFailureDetail(t *testing.T) {
 		}
 	}
 
-	o = accessOutcome{Checks: []platform.CheckResult{{Name: checkAssumeRole, Message: "Access denied: may not call sts:AssumeRole."}}}
+	o = accessOutcome{Verdict: platform.TestFailed, Checks: []platform.CheckResult{{Name: checkAssumeRole, Message: "Access denied: may not call sts:AssumeRole."}}}
 	detail = accessFailureDetail(o, target, in, "")
 	for _, want := range []string{`"sts:AssumeRole"`, "arn:aws:iam::111111111111:user/dataloop-platform-int-1", "platform_iam_user_arn"} {
 		if !strings.Contains(detail, want) {
@@ -165,13 +165,14 @@ func TestAccessOutcomeRetryablePlainMessage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			o, err := fromTestError(client.TestDriver(context.Background(), platform.CreateDriverInput{
+			res, err := client.TestDriver(context.Background(), platform.CreateDriverInput{
 				Name: "d", Type: platform.DriverTypeS3, IntegrationID: "i", IntegrationType: platform.TypeAWSCross, ProjectID: "p", Creator: "dev@example.com",
 				Payload: platform.DriverLocation{BucketName: "acme", Region: "eu-west-1"},
-			}))
+			})
 			if err != nil {
 				t.Fatalf("a 424 with a message is a failed check, got error %v", err)
 			}
+			o := outcomeOf(res, s3AccessTarget{Bucket: "acme"})
 			if len(o.Checks) != 1 || o.Checks[0].Name != platformCheckName || o.Checks[0].Message != m.message {
 				t.Fatalf("checks = %+v, want one %q check with the message", o.Checks, platformCheckName)
 			}
@@ -194,16 +195,18 @@ func TestOnlyAssumeRoleFailed(t *testing.T) {
 		{"bucket", []platform.CheckResult{{Name: checkAssumeRole, Success: true}, {Name: checkBucket, Message: "does not exist"}}, false},
 		{"write", []platform.CheckResult{{Name: checkAssumeRole, Success: true}, {Name: checkWrite, Message: "Access denied: s3:PutObject"}}, false},
 		{"platform message without a role", []platform.CheckResult{{Name: platformCheckName, Message: plainMessages[3].message}}, false},
+		{"no role bound (emulator)", []platform.CheckResult{{Name: platformCheckName, Message: "no role is bound to aws-cross integration \"i\", " +
+			"so the platform has no role to assume (sts:AssumeRole): bind one"}}, true},
 		{"passed", []platform.CheckResult{{Name: platformCheckName, Success: true}}, false},
 	} {
-		if got := (accessOutcome{Checks: tc.checks}).onlyAssumeRoleFailed(); got != tc.want {
+		if got := (accessOutcome{Verdict: platform.TestFailed, Checks: tc.checks}).onlyAssumeRoleFailed(); got != tc.want {
 			t.Errorf("%s: onlyAssumeRoleFailed() = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
 
-// TestSuccessOutcome records a 204 as one "platform" check that says what
-// was verified, not as checks the platform did not report.
+// TestSuccessOutcome records a 204 as one "platform" check that says the
+// platform's storage test passed, and claims no operations it did not report.
 func TestSuccessOutcome(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -211,9 +214,9 @@ func TestSuccessOutcome(t *testing.T) {
 		want   string
 	}{
 		{s3AccessTarget{IntegrationType: platform.TypeS3, Bucket: "acme", Path: "raw/"},
-			`The Dataloop platform verified access (list, write, read) under "raw/" in bucket "acme".`},
+			`The Dataloop platform's storage test passed for prefix "raw/" of bucket "acme".`},
 		{s3AccessTarget{IntegrationType: platform.TypeAWSCross, Bucket: "acme", AllowDelete: true},
-			`The Dataloop platform verified access (list, write, read, delete) in the whole of bucket "acme".`},
+			`The Dataloop platform's storage test passed for bucket "acme".`},
 	} {
 		o := successOutcome(tc.target)
 		if !o.Success || o.retryable() || len(o.failed()) != 0 {

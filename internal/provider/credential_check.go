@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -89,7 +90,12 @@ func planAWSCredentialCheck(ctx context.Context, pd *providerData, withRole bool
 		SecretAccessKey: secret.ValueString(),
 		RoleARN:         plan.RoleARN.ValueString(),
 	}
+	ctx, cancel := withPlanCallTimeout(ctx)
+	defer cancel()
 	res, err := pd.Checker.CheckCredentials(maskSecret(ctx, creds.SecretAccessKey), creds)
+	if hint := planCallTimeoutHint(ctx, err); err != nil && hint != "" {
+		err = fmt.Errorf("%w%s", err, hint)
+	}
 	reportCredentialCheck(&resp.Diagnostics, pd.AccessCheck, creds, res, err, "Checked at plan time.", true)
 }
 
@@ -105,10 +111,26 @@ func applyAWSCredentialCheck(ctx context.Context, pd *providerData, key awsKeyMo
 		return true
 	}
 	creds := accesscheck.AWSCredentials{AccessKeyID: key.AccessKeyID.ValueString(), SecretAccessKey: secret, RoleARN: roleARN}
-	timeout := pd.AccessCheck.PropagationTimeout
+	// Like the storage driver's check, the wait for IAM propagation fits in
+	// the operation's timeout (ctx's deadline) and leaves part of it for the
+	// platform call after the check.
+	timeout, capped := pd.AccessCheck.PropagationTimeout, false
+	var opTimeout time.Duration
+	if deadline, ok := ctx.Deadline(); ok {
+		opTimeout = time.Until(deadline)
+		timeout, capped = propagationBudget(timeout, opTimeout, opTimeout)
+	}
 	res, err := pd.Checker.CheckCredentialsUntilReady(maskSecret(ctx, secret), creds, timeout)
 	when := "Checked at apply time."
-	if res.Attempts > 1 {
+	switch {
+	case res.Attempts > 1 && capped:
+		when = fmt.Sprintf("Checked at apply time, %d times over up to %s while waiting for IAM changes to propagate: "+
+			"access_check.propagation_timeout is %s, but the resource's create or update timeout (%s left) must also "+
+			"leave %s for the platform call. Set timeouts.create and timeouts.update to at least %s to wait for the "+
+			"whole propagation timeout.", res.Attempts, formatDuration(timeout.Round(time.Second)),
+			formatDuration(pd.AccessCheck.PropagationTimeout), formatDuration(opTimeout.Round(time.Second)),
+			formatDuration(apiReserve(opTimeout).Round(time.Second)), formatDuration(minOperationTimeout(pd.AccessCheck.PropagationTimeout)))
+	case res.Attempts > 1:
 		when = fmt.Sprintf("Checked at apply time, %d times over up to %s (access_check.propagation_timeout) "+
 			"while waiting for IAM changes to propagate.", res.Attempts, formatDuration(timeout))
 	}

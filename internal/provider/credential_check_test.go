@@ -244,6 +244,36 @@ func TestAccAWSSTSIntegration_credentialCheckOnApplyOnly(t *testing.T) {
 	}
 }
 
+// The apply-time credential check fits inside the create timeout, as the
+// driver's check does: with a propagation timeout longer than the create
+// timeout it stops early enough to report the failed check (and leave time
+// for the platform call), instead of running into the deadline.
+func TestAccAWSSTSIntegration_credentialCheckCreateBudget(t *testing.T) {
+	env := testAccCredentialCheckEnv(t)
+	user := env.stsUser(t)
+	roleARN := env.moto.CreateRole(t, testName(t, "tf-sts-role"), s3DriverTrust(t, env.moto.AdminARN), "")
+	name := testName(t, "tf-acc-sts")
+	config := env.providerConfig(map[string]string{"on_plan": "false", "propagation_timeout": "10m"}) +
+		testAccAWSSTSIntegrationConfig(name, user.AccessKeyID, user.SecretAccessKey, 1, roleARN, `timeouts = { create = "12s" }`)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ExpectError: regexp.MustCompile(`(?s)AWS Credentials Check Failed.*Checked\s+at\s+apply\s+time,\s+\d+\s+times\s+over\s+up\s+to\s+\d+s.*` +
+					`access_check.propagation_timeout\s+is\s+10m.*Set\s+timeouts.create\s+and\s+timeouts.update\s+to\s+at\s+least\s+10m30s.*assume_role: FAILED`),
+			},
+		},
+	})
+	if !t.Failed() && !t.Skipped() {
+		env.expectNoIntegrationWrites(t, name)
+	}
+}
+
 // A key that AWS does not know fails the plan on access_key_id. With
 // severity = "warning" the plan and the apply go on.
 func TestAccAWSAccessKeyIntegration_credentialCheckUnknownKey(t *testing.T) {

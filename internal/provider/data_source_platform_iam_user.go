@@ -100,6 +100,8 @@ func (d *platformIAMUserDataSource) Read(ctx context.Context, req datasource.Rea
 		unconfiguredError(&resp.Diagnostics)
 		return
 	}
+	ctx, cancel := withPlanCallTimeout(ctx)
+	defer cancel()
 	var cfg platformIAMUserDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	orgID := d.data.orgIDOrDefault(cfg.OrgID, &resp.Diagnostics)

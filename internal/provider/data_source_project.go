@@ -92,6 +92,8 @@ func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		unconfiguredError(&resp.Diagnostics)
 		return
 	}
+	ctx, cancel := withPlanCallTimeout(ctx)
+	defer cancel()
 
 	var cfg projectDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -109,7 +111,7 @@ func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 			if platform.IsNotFound(err) {
 				detail += "\n\nCheck the ID, and that the token's user is a member of the project."
 			}
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Unable to Read Project", detail)
+			resp.Diagnostics.AddAttributeError(path.Root("id"), "Unable to Read Project", detail+planCallTimeoutHint(ctx, err))
 			return
 		}
 		project = p
@@ -119,7 +121,7 @@ func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		projects, err := d.data.Client.ListProjects(ctx)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to List Projects",
-				fmt.Sprintf("Could not list the projects to find %q: %s", name, err))
+				fmt.Sprintf("Could not list the projects to find %q: %s", name, err)+planCallTimeoutHint(ctx, err))
 			return
 		}
 		var matches []platform.Project

@@ -154,6 +154,8 @@ func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadR
 		unconfiguredError(&resp.Diagnostics)
 		return
 	}
+	ctx, cancel := withPlanCallTimeout(ctx)
+	defer cancel()
 	var m storageAccessModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
@@ -188,7 +190,7 @@ func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadR
 		o, err = run.checkOnce(ctx, d.data.Client, t)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Run Access Check", err.Error())
+		resp.Diagnostics.AddError("Unable to Run Access Check", err.Error()+planCallTimeoutHint(ctx, err))
 		return
 	}
 
@@ -196,6 +198,10 @@ func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadR
 	m.Summary = types.StringValue("")
 	if !o.Success {
 		m.Summary = types.StringValue(accessFailureDetail(o, t, in, ""))
+	}
+	if o.Verdict == platform.TestUnsupported {
+		// Not a failure of the storage, and never a pass: say so.
+		resp.Diagnostics.AddWarning("Storage Access Not Verified", m.Summary.ValueString())
 	}
 	checks, diags := accessChecksList(o)
 	resp.Diagnostics.Append(diags...)
@@ -248,15 +254,11 @@ func (d *storageAccessDataSource) checkDriver(ctx context.Context, run *accessRu
 	}
 	defer func() { <-run.sem }()
 	tflog.Debug(ctx, "Running storage access check of a driver on the platform", map[string]any{"driver_id": id})
-	err = d.data.Client.TestDriverByID(ctx, id)
-	if err == nil {
-		return t, in, successOutcome(t), nil
-	}
-	o, err := fromTestError(err)
+	res, err := d.data.Client.TestDriverByID(ctx, id)
 	if err != nil {
-		return t, in, o, fmt.Errorf("checking driver %q: %w", id, err)
+		return t, in, accessOutcome{}, fmt.Errorf("checking driver %q: %w", id, testError(err))
 	}
-	return t, in, o, nil
+	return t, in, outcomeOf(res, t), nil
 }
 
 func firstNonEmpty(values ...string) string {

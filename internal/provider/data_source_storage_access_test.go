@@ -18,7 +18,7 @@ import (
 // location that is not a driver yet, whose integration lacks s3:PutObject:
 // the failed check is data, not an error, so check blocks can assert on it.
 func TestAccStorageAccessDataSource_basic(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := env.bucket(t)
 	full := env.keyIntegration(t, s3DriverPolicy(t, bucket, "raw/", false))
 	noPut := env.keyIntegration(t, s3DriverPolicy(t, bucket, "", false, policy.ActionPutObject))
@@ -54,7 +54,7 @@ data "dataloop_storage_access" "location" {
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
 							"name":    knownvalue.StringExact("platform"),
 							"success": knownvalue.Bool(true),
-							"message": knownvalue.StringExact(`The Dataloop platform verified access (list, write, read) under "raw/" in bucket "` + bucket + `".`),
+							"message": knownvalue.StringExact(`The Dataloop platform's storage test passed for prefix "raw/" of bucket "` + bucket + `".`),
 						}),
 					})),
 					statecheck.ExpectKnownValue("data.dataloop_storage_access.location", tfjsonpath.New("success"), knownvalue.Bool(false)),

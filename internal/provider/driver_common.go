@@ -115,6 +115,8 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
+	ctx, cancel := withPlanCallTimeout(ctx)
+	defer cancel()
 	var plan M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -162,7 +164,8 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 	o, err := run.checkOnce(ctx, r.data.Client, t)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Run Access Check",
-			fmt.Sprintf("The provider could not ask the Dataloop platform to check %s: %s", t.describe(), err))
+			fmt.Sprintf("The provider could not ask the Dataloop platform to check %s: %s", t.describe(), err)+
+				planCallTimeoutHint(ctx, err))
 		return
 	}
 	if o.Success {
@@ -173,8 +176,7 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 			"the apply-time check, which waits for IAM propagation, decides", map[string]any{"integration_id": in.ID})
 		return
 	}
-	addPlanCheckDiagnostic(&resp.Diagnostics, r.data.AccessCheck, "Storage Access Check Failed",
-		accessFailureDetail(o, t, in, "Checked at plan time."), r.kind.attribute(failureAttribute(o.failed())))
+	addOutcomeDiagnostic(&resp.Diagnostics, r.data.AccessCheck, true, o, t, in, "Checked at plan time.", r.kind.attribute)
 }
 
 // operationTimeout returns the create or update timeout of the plan, and
@@ -240,6 +242,8 @@ func (r *storageDriverResource[M, P]) checkBeforeApply(ctx context.Context, t s3
 	if !o.Success {
 		when := fmt.Sprintf("Checked before %s the driver", action)
 		switch {
+		case o.Verdict != platform.TestFailed:
+			when += "."
 		case !o.retryable():
 			when += "; not retried, because IAM propagation cannot explain this failure."
 		case capped:
@@ -254,9 +258,7 @@ func (r *storageDriverResource[M, P]) checkBeforeApply(ctx context.Context, t s3
 		if cfg.Severity != severityWarning {
 			when += " Nothing was changed on the platform."
 		}
-		addAccessDiagnostic(diags, cfg.Severity, "Storage Access Check Failed",
-			accessFailureDetail(o, t, in, when), r.kind.attribute(failureAttribute(o.failed())))
-		if cfg.Severity != severityWarning {
+		if addOutcomeDiagnostic(diags, cfg, false, o, t, in, when, r.kind.attribute) {
 			return types.ObjectNull(accessAttrTypes), false
 		}
 	}
@@ -374,15 +376,12 @@ func (r *storageDriverResource[M, P]) checkImported(ctx context.Context, driver 
 	if driver.Type != platform.DriverTypeS3 {
 		t.DriverType = driver.Type
 	}
-	o := successOutcome(t)
-	if err := r.data.Client.TestDriverByID(ctx, driver.ID); err != nil {
-		var ferr error
-		if o, ferr = fromTestError(err); ferr != nil {
-			tflog.Warn(ctx, "Unable to check the imported storage driver", map[string]any{"id": driver.ID, "error": ferr.Error()})
-			return types.ObjectNull(accessAttrTypes)
-		}
+	res, err := r.data.Client.TestDriverByID(ctx, driver.ID)
+	if err != nil {
+		tflog.Warn(ctx, "Unable to check the imported storage driver", map[string]any{"id": driver.ID, "error": err.Error()})
+		return types.ObjectNull(accessAttrTypes)
 	}
-	obj, d := accessObject(o)
+	obj, d := accessObject(outcomeOf(res, t))
 	diags.Append(d...)
 	return obj
 }

@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -29,6 +31,9 @@ const (
 	envEndpoint = "DATALOOP_ENDPOINT"
 	envToken    = "DATALOOP_TOKEN"
 	envOrgID    = "DATALOOP_ORG_ID"
+	// envInsecureHTTP allows a plain http:// endpoint on a host that is not
+	// loopback ("true"/"1").
+	envInsecureHTTP = "DATALOOP_INSECURE_HTTP"
 )
 
 // Provider defaults, stated in the schema descriptions.
@@ -65,10 +70,11 @@ type dataloopProvider struct {
 }
 
 type providerModel struct {
-	Endpoint    types.String      `tfsdk:"endpoint"`
-	Token       types.String      `tfsdk:"token"`
-	OrgID       types.String      `tfsdk:"org_id"`
-	AccessCheck *accessCheckModel `tfsdk:"access_check"`
+	Endpoint     types.String      `tfsdk:"endpoint"`
+	Token        types.String      `tfsdk:"token"`
+	OrgID        types.String      `tfsdk:"org_id"`
+	InsecureHTTP types.Bool        `tfsdk:"insecure_http"`
+	AccessCheck  *accessCheckModel `tfsdk:"access_check"`
 }
 
 type accessCheckModel struct {
@@ -111,6 +117,12 @@ func (p *dataloopProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				MarkdownDescription: "ID of the Dataloop organization that resources belong to when they do not set " +
 					"their own `org_id`. Can also be set with the `" + envOrgID + "` environment variable.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"insecure_http": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Whether to allow a plain `http://` `endpoint` on a host other than this machine " +
+					"(`localhost`, `127.0.0.0/8`, `::1`), which sends the API token unencrypted. Can also be set with the `" +
+					envInsecureHTTP + "` environment variable (default: `false`). Without it, such an endpoint is an error.",
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -227,12 +239,24 @@ func (p *dataloopProvider) Configure(ctx context.Context, req provider.Configure
 	ctx = tflog.SetField(ctx, "dataloop_endpoint", endpoint)
 	tflog.Debug(ctx, "Configuring Dataloop client", map[string]any{"org_id": orgID})
 
+	insecure := cfg.InsecureHTTP.ValueBool()
+	if cfg.InsecureHTTP.IsNull() {
+		insecure, _ = strconv.ParseBool(strings.TrimSpace(os.Getenv(envInsecureHTTP)))
+	}
 	client, err := platform.New(platform.Config{
-		Endpoint:  endpoint,
-		Token:     token,
-		UserAgent: userAgent(p.version, req.TerraformVersion),
-		Logf:      platformLogf(token),
+		Endpoint:          endpoint,
+		Token:             token,
+		UserAgent:         userAgent(p.version, req.TerraformVersion),
+		Logf:              platformLogf(token),
+		AllowInsecureHTTP: insecure,
 	})
+	if errors.Is(err, platform.ErrInsecureEndpoint) {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Insecure Dataloop Endpoint",
+			fmt.Sprintf("The endpoint %s uses plain HTTP to a host that is not this machine, so the API token would be "+
+				"sent unencrypted. Use an https:// endpoint, or, for a trusted network only, set insecure_http = true "+
+				"in the provider block (or %s=true).", endpoint, envInsecureHTTP))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Dataloop API Client",
 			"The provider could not set up its API client: "+err.Error())

@@ -218,3 +218,55 @@ func TestAccProvider_invalidToken(t *testing.T) {
 		},
 	})
 }
+
+// TestProvider_insecureEndpoint: the token is never sent over plain HTTP to
+// a host that is not this machine unless insecure_http says so; the error
+// names the attribute and the fix, before any request is made.
+func TestProvider_insecureEndpoint(t *testing.T) {
+	testUnitProviderEnv(t)
+	for name, tc := range map[string]struct {
+		provider string
+		env      string
+	}{
+		"config": {provider: `provider "dataloop" { endpoint = "http://dataloop.example.com/api/v1" }`},
+		"env":    {env: "http://dataloop.example.com/api/v1"},
+		"explicitly false": {provider: `provider "dataloop" {
+  endpoint      = "http://10.1.2.3:8080/api/v1"
+  insecure_http = false
+}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if tc.env != "" {
+				t.Setenv(envEndpoint, tc.env)
+			}
+			t.Setenv(envInsecureHTTP, "")
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config:      tc.provider + testProjectDataConfig,
+					ExpectError: regexp.MustCompile(`(?s)Insecure Dataloop Endpoint.*endpoint.*plain HTTP.*insecure_http\s+=\s+true.*DATALOOP_INSECURE_HTTP=true`),
+				}},
+			})
+		})
+	}
+	// Allowed explicitly, the provider goes on to call the endpoint: the
+	// error is then the request's (.invalid never resolves), not the rule's.
+	for name, tc := range map[string]struct{ attr, env string }{
+		"allowed in config": {attr: "\n  insecure_http = true"},
+		"allowed by env":    {env: "true"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(envInsecureHTTP, tc.env)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: `provider "dataloop" {
+  endpoint = "http://dataloop.invalid/api/v1"` + tc.attr + `
+}
+` + testProjectDataConfig,
+					ExpectError: regexp.MustCompile(`Unable to Read Project`),
+				}},
+			})
+		})
+	}
+}

@@ -44,6 +44,7 @@ type testEmulator struct {
 	userAgents map[string]bool
 	failures   []injectedFailure
 	before     []requestHook
+	answered   map[string]int
 }
 
 // requestHook runs fn once, before the first request with the given
@@ -80,6 +81,14 @@ func (e *testEmulator) runHooks(r *http.Request) {
 	}
 }
 
+// injectedCount returns how many requests with the method and path were
+// answered by FailRequests.
+func (e *testEmulator) injectedCount(method, path string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.answered[method+" "+path]
+}
+
 // injectedFailure answers matching requests with an error instead of
 // passing them to the emulator.
 type injectedFailure struct {
@@ -108,6 +117,7 @@ func (e *testEmulator) injected(r *http.Request) *injectedFailure {
 		f := &e.failures[i]
 		if f.remaining > 0 && f.method == r.Method && f.path == r.URL.Path {
 			f.remaining--
+			e.answered[f.method+" "+f.path]++
 			out := *f
 			return &out
 		}
@@ -132,11 +142,19 @@ func (e *testEmulator) UserAgents() []string {
 type testEmulatorOption func(*emulator.Options)
 
 // withStrictEmulator makes the test emulator behave only as the published
-// API and Dataloop's documentation describe (emulator.Options.Strict).
+// API and Dataloop's documentation describe (emulator.Options.Strict). It
+// is the default; tests name it where strictness is what they prove.
 func withStrictEmulator(o *emulator.Options) { o.Strict = true }
 
-// testAccEmulator starts an emulator with the default seed for the calling
-// acceptance test and points the provider at it through DATALOOP_ENDPOINT,
+// withEmulatorExtensions turns the emulator's extensions on (the checks[]
+// of a failed storage test, the roleArn echo), for tests that assert the
+// per-check detail only the extension carries. Every other acceptance test
+// runs against the strict emulator, which proves the provider works with
+// what Dataloop publishes.
+func withEmulatorExtensions(o *emulator.Options) { o.Strict = false }
+
+// testAccEmulator starts an emulator with the default seed, in strict mode
+// unless an option says otherwise, for the calling acceptance test and points the provider at it through DATALOOP_ENDPOINT,
 // DATALOOP_TOKEN and DATALOOP_ORG_ID. Every request and response is checked
 // against the OpenAPI contract, and a violation fails the test at cleanup.
 // It skips the test unless TF_ACC is set, like resource.Test does.
@@ -147,7 +165,7 @@ func testAccEmulator(t *testing.T, opts ...testEmulatorOption) *testEmulator {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("Acceptance tests skipped unless env 'TF_ACC' set")
 	}
-	o := emulator.Options{Contract: testContract(t)}
+	o := emulator.Options{Contract: testContract(t), Strict: true}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -155,7 +173,7 @@ func testAccEmulator(t *testing.T, opts ...testEmulatorOption) *testEmulator {
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)
 	}
-	e := &testEmulator{Server: srv, userAgents: map[string]bool{}}
+	e := &testEmulator{Server: srv, userAgents: map[string]bool{}, answered: map[string]int{}}
 	handler := srv.Handler()
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.runHooks(r)

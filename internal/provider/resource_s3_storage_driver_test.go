@@ -277,7 +277,7 @@ func expectAccessSuccess() statecheck.StateCheck {
 		"checks": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
 			"name":    knownvalue.StringExact("platform"),
 			"success": knownvalue.Bool(true),
-			"message": knownvalue.StringRegexp(regexp.MustCompile(`^The Dataloop platform verified access \(list, write, read(, delete)?\) `)),
+			"message": knownvalue.StringRegexp(regexp.MustCompile(`^The Dataloop platform's storage test passed for `)),
 		})}),
 	}))
 }
@@ -317,7 +317,7 @@ func TestAccS3StorageDriver_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("storage_class"), knownvalue.Null()),
 					expectAccessSuccess(),
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("access").AtMapKey("checks").AtSliceIndex(0).AtMapKey("message"),
-						knownvalue.StringExact(`The Dataloop platform verified access (list, write, read) under "raw/" in bucket "`+bucket+`".`)),
+						knownvalue.StringExact(`The Dataloop platform's storage test passed for prefix "raw/" of bucket "`+bucket+`".`)),
 					stateCheckFunc(func(context.Context, statecheck.CheckStateRequest, *statecheck.CheckStateResponse) {
 						env.expectNoProbeObjects(t, bucket)
 					}),
@@ -387,7 +387,7 @@ func TestAccS3StorageDriver_basic(t *testing.T) {
 // integration that cannot use the bucket fails the plan with the reason and
 // the fix, and that nothing reaches the platform.
 func TestAccS3StorageDriver_keyPlanFailures(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := env.bucket(t)
 	full := env.keyIntegration(t, s3DriverPolicy(t, bucket, "raw/", false))
 	name := testName(t, "tf-driver")
@@ -429,7 +429,7 @@ func TestAccS3StorageDriver_keyPlanFailures(t *testing.T) {
 // TestAccS3StorageDriver_stsPlanFailures is the same for an aws-sts
 // integration, whose key assumes a role.
 func TestAccS3StorageDriver_stsPlanFailures(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := env.bucket(t)
 	noPut := env.stsIntegration(t, "", s3DriverPolicy(t, bucket, "raw/", false, policy.ActionPutObject))
 	full := env.stsIntegration(t, "", s3DriverPolicy(t, bucket, "raw/", true))
@@ -572,7 +572,7 @@ resource "terraform_data" "role" {
 // role trusts someone else than the platform IAM user, after retrying for
 // the propagation timeout, and creates nothing.
 func TestAccS3StorageDriver_crossAccountWrongTrust(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := env.bucket(t)
 	integrationID, _ := env.crossIntegration(t, env.moto.AdminARN, s3DriverPolicy(t, bucket, "raw/", false))
 
@@ -599,7 +599,7 @@ func TestAccS3StorageDriver_crossAccountWrongTrust(t *testing.T) {
 // wrong region or a missing permission of a role that can be assumed fails
 // the plan as for the other integration types.
 func TestAccS3StorageDriver_crossAccountPlanFailures(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := env.bucket(t)
 	unbound := env.createIntegration(t, platform.TypeAWSCross, map[string]any{})
 	wrongTrust, _ := env.crossIntegration(t, env.moto.AdminARN, s3DriverPolicy(t, bucket, "raw/", false))
@@ -674,7 +674,7 @@ func TestAccS3StorageDriver_crossAccountPlanFailures(t *testing.T) {
 // is created in the same apply: a missing bucket or a wrong region is not
 // retried, so the platform checks once.
 func TestAccS3StorageDriver_crossAccountApplyFailures(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := env.bucket(t)
 	full, _ := env.crossIntegration(t, "", s3DriverPolicy(t, bucket, "raw/", false))
 	readOnly, _ := env.crossIntegration(t, "", s3ReadOnlyPolicy(t, bucket, "raw/"))
@@ -746,7 +746,7 @@ func TestAccS3StorageDriver_crossAccountApplyFailures(t *testing.T) {
 // it: the plan warns, and the apply-time check stops waiting early and says
 // why, instead of running into the create timeout.
 func TestAccS3StorageDriver_createBudget(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	diags := testAccDiagnosticLog(t)
 	bucket := env.bucket(t)
 	// A role without permissions: list is denied, which propagation explains.
@@ -944,7 +944,7 @@ func TestAccS3StorageDriver_propagation(t *testing.T) {
 // result when the permission never comes. As in
 // TestAccS3StorageDriver_propagation, only the apply-time check runs.
 func TestAccS3StorageDriver_propagationTimeout(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := env.bucket(t)
 	integrationID, _ := env.crossIntegration(t, "", "")
 
@@ -971,7 +971,7 @@ func TestAccS3StorageDriver_propagationTimeout(t *testing.T) {
 // warning, at plan time and before creating the driver, and records the
 // failure in access.
 func TestAccS3StorageDriver_severityWarning(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions)
 	diags := testAccDiagnosticLog(t)
 	bucket := env.bucket(t)
 	noPut := env.keyIntegration(t, s3DriverPolicy(t, bucket, "raw/", false, policy.ActionPutObject))
