@@ -198,12 +198,7 @@ func (s *Server) runDriverTest(ctx context.Context, w http.ResponseWriter, t tes
 		if msg == "" {
 			msg = failedSummary(out.checks)
 		}
-		if s.opts.Strict {
-			// The spec documents no failure body: a bare {message}.
-			writeError(w, http.StatusFailedDependency, "%s", msg)
-			return
-		}
-		writeJSON(w, http.StatusFailedDependency, testFailure{Message: msg, Checks: out.checks})
+		s.writeTestFailure(w, msg, out.checks)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
