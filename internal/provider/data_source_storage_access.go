@@ -125,8 +125,10 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"checks": schema.ListNestedAttribute{
 				Computed: true,
-				MarkdownDescription: "The individual checks in the order they ran. The platform reports a passed check " +
-					"without details, so it is listed as one check named `platform` whose message says what was verified.",
+				MarkdownDescription: "The individual checks in the order they ran, when the platform reports them. " +
+					"Otherwise one check named `platform` holds what the platform answered: that its storage test " +
+					"passed (it does not say which operations it tried), its failure message, or that it cannot test " +
+					"or could not check, in which case nothing was verified and `success` is `false`.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"name":    schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the check."},

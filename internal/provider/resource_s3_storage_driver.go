@@ -216,8 +216,10 @@ func accessAttributeSchema() schema.SingleNestedAttribute {
 				Computed: true,
 				MarkdownDescription: "The individual checks in the order they ran. A failed check lists `assume_role` " +
 					"(STS and cross-account integrations), `bucket`, `region`, `list`, `write`, `read` and, with " +
-					"`allow_delete`, `delete`, as far as they ran. The platform reports a passed check without details, " +
-					"so it is recorded as one check named `platform` whose message says what was verified.",
+					"`allow_delete`, `delete`, as far as they ran, when the platform reports per-check results. Otherwise " +
+					"one check named `platform` holds what the platform answered: that its storage test passed (it does " +
+					"not say which operations it tried), its failure message, or that it cannot test, in which case " +
+					"nothing was verified and `success` is `false`.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"name":    schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the check."},
