@@ -109,7 +109,8 @@ func mergedPolicy(t *testing.T, inputs ...policy.BucketPolicyInput) string {
 // sees the old policy), and the apply, which changes the policy first,
 // creates the driver. No -target, no provider setting changed.
 func TestAccS3StorageDriver_planFixesPolicy(t *testing.T) {
-	env := testAccS3Env(t)
+	// Per-check detail (the emulator extension) is asserted.
+	env := testAccS3Env(t, withEmulatorExtensions)
 	diags := testAccDiagnosticLog(t)
 	bucket := env.bucket(t)
 	user := testName(t, "tf-user")
@@ -151,7 +152,8 @@ func TestAccS3StorageDriver_planFixesPolicy(t *testing.T) {
 // not exist fails the apply; adding the bucket to the same configuration
 // plans with a warning and applies.
 func TestAccS3StorageDriver_planCreatesBucket(t *testing.T) {
-	env := testAccS3Env(t)
+	// Per-check detail (the emulator extension) is asserted.
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := testName(t, "tf-bkt")
 	integrationID := env.keyIntegration(t, s3DriverPolicy(t, bucket, "raw/", false))
 	driver := s3DriverConfig{
@@ -185,7 +187,8 @@ func TestAccS3StorageDriver_planCreatesBucket(t *testing.T) {
 // is green (with a warning for the new driver, whose check sees the old
 // policy), and the apply creates the driver.
 func TestAccS3StorageDriver_newPrefixSamePlan(t *testing.T) {
-	env := testAccS3Env(t)
+	// Per-check detail (the emulator extension) is asserted.
+	env := testAccS3Env(t, withEmulatorExtensions)
 	diags := testAccDiagnosticLog(t)
 	bucket := env.bucket(t)
 	userName := testName(t, "tf-sts-user")
@@ -273,7 +276,8 @@ func TestAccAWSSTSIntegration_planFixesTrust(t *testing.T) {
 // runs first plans the driver, whose plan-time check fails, and that must
 // not block it.
 func TestAccS3StorageDriver_destroyAfterPartialApply(t *testing.T) {
-	env := testAccS3Env(t)
+	// Per-check detail (the emulator extension) is asserted.
+	env := testAccS3Env(t, withEmulatorExtensions)
 	bucket := env.bucket(t)
 	key := env.moto.CreateUser(t, testName(t, "tf-user"), s3DriverPolicy(t, bucket, "raw/", false, policy.ActionPutObject))
 	config := testAccConfig(
