@@ -23,6 +23,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"-listen", "nonsense"},
 		{"-fault-429", "2"},
 		{"-fault-latency-after", "-1s"},
+		{"-fault-5xx-status", "501"},
 		{"-seed", filepath.Join(t.TempDir(), "missing.json")},
 		{"-no-such-flag"},
 	} {
@@ -99,6 +100,49 @@ func start(t *testing.T, args ...string) (string, func()) {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("run: %v", err)
+		}
+	}
+}
+
+// TestRunStrict: -strict (or DATALOOP_EMULATOR_STRICT) turns the
+// emulator's extensions off; here, the echo of an aws-cross integration's
+// bound role in its metadata.
+func TestRunStrict(t *testing.T) {
+	for _, tc := range []struct {
+		args     []string
+		env      string
+		wantEcho bool
+	}{
+		{wantEcho: true},
+		{args: []string{"-strict"}},
+		{env: "true"},
+	} {
+		t.Setenv("DATALOOP_EMULATOR_STRICT", tc.env)
+		base, stop := start(t, append([]string{"-listen", "127.0.0.1:0"}, tc.args...)...)
+		call := func(method, path, body string) string {
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer demo-token")
+			req.Header.Set("Content-Type", "application/json")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return string(b)
+		}
+		created := call("POST", "/orgs/org-demo/integrations", `{"name":"cross","type":"aws-cross","options":{}}`)
+		parts := strings.SplitN(created, `"id":"`, 2)
+		if len(parts) != 2 {
+			stop()
+			t.Fatalf("create: %s", created)
+		}
+		id := strings.SplitN(parts[1], `"`, 2)[0]
+		bound := call("PATCH", "/orgs/org-demo/integrations", `{"integrationId":"`+id+
+			`","credentials":{"type":"aws-cross","options":{"roleArn":"arn:aws:iam::210987654321:role/r"}}}`)
+		stop()
+		if echo := strings.Contains(bound, `"roleArn"`); echo != tc.wantEcho {
+			t.Errorf("args %v env %q: roleArn echoed = %v, want %v: %s", tc.args, tc.env, echo, tc.wantEcho, bound)
 		}
 	}
 }
