@@ -27,7 +27,7 @@ import (
 // .dataloop/ but cannot read the data under the path fails the read check
 // on a data object the list found, instead of passing on the probe alone.
 func TestAccS3StorageDriver_dataObjectRead(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions) // per-check detail is asserted
 	bucket := env.bucket(t)
 	if _, err := env.moto.S3().PutObject(context.Background(), &s3.PutObjectInput{
 		Bucket: aws.String(bucket), Key: aws.String("raw/cat.jpg"), Body: strings.NewReader("jpeg"),
@@ -48,7 +48,7 @@ func TestAccS3StorageDriver_dataObjectRead(t *testing.T) {
 // remove or narrow, not as a missing Allow, and the apply-time check does
 // not wait for IAM propagation to fix it.
 func TestAccS3StorageDriver_explicitDeny(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions) // per-check detail is asserted
 	bucket := env.bucket(t)
 	policyJSON := s3DriverPolicy(t, bucket, "raw/", false)
 	denied := env.keyIntegration(t, strings.Replace(policyJSON, `"Statement":[`,
@@ -70,7 +70,7 @@ func TestAccS3StorageDriver_explicitDeny(t *testing.T) {
 // a failed assume_role (AWS refuses AssumeRole on it), not as a passed one
 // followed by a bucket failure.
 func TestAccS3StorageDriver_missingRole(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions) // per-check detail is asserted
 	bucket := env.bucket(t)
 	user := env.moto.CreateUser(t, testName(t, "tf-sts-user"), `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
 	missing := fmt.Sprintf("arn:aws:iam::%s:role/%s", env.moto.AccountID, testName(t, "tf-no-such-role"))
@@ -87,7 +87,7 @@ func TestAccS3StorageDriver_missingRole(t *testing.T) {
 // anew for every test, so a trust revoked after a passing run shows in the
 // data source on the next run (a drift run), not an hour later.
 func TestAccStorageAccessDataSource_revokedTrust(t *testing.T) {
-	env := testAccS3Env(t)
+	env := testAccS3Env(t, withEmulatorExtensions) // per-check detail is asserted
 	bucket := env.bucket(t)
 	userName := testName(t, "tf-sts-user")
 	user := env.moto.CreateUser(t, userName, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)
