@@ -1,7 +1,6 @@
 package accesscheck
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -120,22 +119,20 @@ func (c *Checker) CheckAzureCredentials(ctx context.Context, creds AzureCredenti
 	}
 	key := hashKey(CheckCredentials, creds.cacheKey(), c.opts.AzureAuthorityHost, c.opts.AzureBlobEndpoint, account)
 	return c.cached(ctx, key, func(ctx context.Context) (Result, error) {
-		if err := c.acquire(ctx); err != nil {
-			return Result{}, err
-		}
-		defer func() { <-c.sem }()
-		c.checkRuns.Add(1)
-		r := &azureRun{c: c, creds: creds}
-		cred, err := r.token(ctx)
-		if err != nil {
-			return Result{}, err
-		}
-		if cred != nil && account != "" {
-			if err := r.checkAccount(ctx, cred, account); err != nil {
+		fields := map[string]any{"client_id": creds.ClientID, "storage_account": account}
+		return c.run(ctx, "Azure credentials check", fields, func(ctx context.Context) (Result, error) {
+			r := &azureRun{c: c, creds: creds}
+			cred, err := r.token(ctx)
+			if err != nil {
 				return Result{}, err
 			}
-		}
-		return Result{Checks: r.checks}, nil
+			if cred != nil && account != "" {
+				if err := r.checkAccount(ctx, cred, account); err != nil {
+					return Result{}, err
+				}
+			}
+			return r.result(), nil
+		})
 	})
 }
 
@@ -202,14 +199,12 @@ func (c *Checker) CheckAzureBlobUntilReady(ctx context.Context, creds AzureCrede
 }
 
 type azureRun struct {
+	recorder
 	c      *Checker
 	creds  AzureCredentials
 	target AzureTarget
 	client *container.Client
-	checks []Check
 }
-
-func (r *azureRun) add(ch Check) { r.checks = append(r.checks, ch) }
 
 func (c *Checker) azureClientOptions() azcore.ClientOptions {
 	o := azcore.ClientOptions{
@@ -304,21 +299,13 @@ func (r *azureRun) token(ctx context.Context) (azcore.TokenCredential, error) {
 }
 
 func (c *Checker) runAzure(ctx context.Context, creds AzureCredentials, t AzureTarget) (Result, error) {
-	if err := c.acquire(ctx); err != nil {
-		return Result{}, err
-	}
-	defer func() { <-c.sem }()
-	c.checkRuns.Add(1)
-	started := c.now()
 	fields := map[string]any{"storage_account": t.Account, "container": t.Container, "path": t.Path, "client_id": creds.ClientID, "allow_delete": t.AllowDelete}
-	c.debug(ctx, "Running Azure access check", fields)
-
-	r := &azureRun{c: c, creds: creds, target: t}
-	cred, err := r.token(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	if cred != nil {
+	return c.run(ctx, "Azure access check", fields, func(ctx context.Context) (Result, error) {
+		r := &azureRun{c: c, creds: creds, target: t}
+		cred, err := r.token(ctx)
+		if err != nil || cred == nil {
+			return r.result(), err
+		}
 		svc, err := azblob.NewClient(AzureBlobServiceURL(c.opts.AzureBlobEndpoint, t.Account), cred, &azblob.ClientOptions{ClientOptions: c.azureClientOptions()})
 		if err != nil {
 			return Result{}, err
@@ -327,15 +314,8 @@ func (c *Checker) runAzure(ctx context.Context, creds AzureCredentials, t AzureT
 		if err := r.run(ctx); err != nil {
 			return Result{}, err
 		}
-	}
-	res := Result{Checks: r.checks}
-	fields["success"] = res.Success()
-	fields["duration_ms"] = c.now().Sub(started).Milliseconds()
-	if !res.Success() {
-		fields["failed"] = res.Error()
-	}
-	c.debug(ctx, "Azure access check finished", fields)
-	return res, nil
+		return r.result(), nil
+	})
 }
 
 func (r *azureRun) where() string {
@@ -370,160 +350,68 @@ func (r *azureRun) run(ctx context.Context) error {
 		r.add(ch)
 		return nil
 	}
-
-	dataBlob, err := r.list(ctx)
-	if err != nil {
-		return err
+	steps := &objectRun{
+		c: r.c, store: azureStore{r}, rec: &r.recorder,
+		words: storeWords{
+			object: "blob", container: "container", metadata: "properties",
+			at: func(name string) string { return fmt.Sprintf("%s in container %q", name, t.Container) },
+		},
+		path: t.Path, where: r.where(), allowDelete: t.AllowDelete,
+		lockKey: hashKey("azure", r.c.opts.AzureBlobEndpoint, t.Account, t.Container, t.Path+ProbeKey),
 	}
-	if err := r.probe(ctx); err != nil {
-		return err
-	}
-	return r.readData(ctx, dataBlob)
+	return steps.run(ctx)
 }
 
-// list adds the list check and returns the name of a data blob under the
-// path (outside .dataloop/), "" when none was seen.
-func (r *azureRun) list(ctx context.Context) (string, error) {
-	t := r.target
-	pager := r.client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: to.Ptr(t.Path), MaxResults: to.Ptr(int32(50))})
+// azureStore is the objectStore of an Azure Blob check.
+type azureStore struct{ r *azureRun }
+
+func (s azureStore) list(ctx context.Context, prefix string) ([]string, error) {
+	pager := s.r.client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: to.Ptr(prefix), MaxResults: to.Ptr(int32(maxListed))})
 	page, err := pager.NextPage(ctx)
 	if err != nil {
-		ch, err := r.failure(CheckList, policy.AzureRoleBlobDataReader, "listing blobs under "+r.where(), err)
-		if err != nil {
-			return "", err
-		}
-		r.add(ch)
-		return "", nil
+		return nil, err
 	}
-	r.add(Check{Name: CheckList, Success: true, Message: fmt.Sprintf("Listed blobs under %s.", r.where())})
+	var names []string
 	for _, b := range page.Segment.BlobItems {
-		if b.Name != nil && !strings.HasPrefix(*b.Name, t.Path+".dataloop/") && !strings.HasSuffix(*b.Name, "/") {
-			return *b.Name, nil
+		if b.Name != nil {
+			names = append(names, *b.Name)
 		}
 	}
-	return "", nil
+	return names, nil
 }
 
-// probe writes, reads back and deletes the probe blob.
-func (r *azureRun) probe(ctx context.Context) error {
-	t := r.target
-	name := t.Path + ProbeKey
-	mu := r.c.probeLock(hashKey("azure", r.c.opts.AzureBlobEndpoint, t.Account, t.Container, name))
-	mu.Lock()
-	defer mu.Unlock()
-
-	b := r.client.NewBlockBlobClient(name)
-	content := newProbeContent()
-	if _, err := b.UploadBuffer(ctx, content, nil); err != nil {
-		ch, err := r.failure(CheckWrite, policy.AzureRoleBlobDataContributor, "writing the probe blob "+name, err)
-		if err != nil {
-			return err
-		}
-		r.add(ch)
-		return nil
-	}
-	r.add(Check{Name: CheckWrite, Success: true, Message: fmt.Sprintf("Wrote the probe blob %s in container %q.", name, t.Container)})
-
-	// From here on the probe exists: remove it even if the context ends.
-	readErr := r.readProbe(ctx, b.BlobClient(), name, content)
-	cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	deleteErr := r.deleteProbe(cleanupCtx, name)
-	if readErr != nil {
-		return readErr
-	}
-	if deleteErr != nil {
-		return deleteErr
-	}
-	return ctx.Err()
+func (s azureStore) put(ctx context.Context, name string, content []byte) error {
+	_, err := s.r.client.NewBlockBlobClient(name).UploadBuffer(ctx, content, nil)
+	return err
 }
 
-func (r *azureRun) readProbe(ctx context.Context, b *blob.Client, name string, want []byte) error {
-	got, err := download(ctx, b, nil)
-	switch {
-	case err == nil && bytes.Equal(got, want):
-		r.add(Check{Name: CheckRead, Success: true, Message: fmt.Sprintf("Read the probe blob %s back.", name)})
-	case err == nil && bytes.HasPrefix(got, []byte(probeContentPrefix)):
-		r.add(Check{Name: CheckRead, Success: true, Message: fmt.Sprintf("Read the probe blob %s back (another access check rewrote it meanwhile).", name)})
-	case err == nil:
-		r.add(Check{Name: CheckRead, Code: CodeContentMismatch, Message: fmt.Sprintf("Read the probe blob %s back, but its content differs from what was written. Check that nothing rewrites blobs in this container.", name)})
-	case bloberror.HasCode(err, bloberror.BlobNotFound):
-		r.add(Check{Name: CheckRead, retryable: true, Code: CodeFailed, Message: fmt.Sprintf("The probe blob %s was gone right after it was written (another access check may have removed it).", name)})
-	default:
-		ch, err := r.failure(CheckRead, policy.AzureRoleBlobDataReader, "reading the probe blob "+name, err)
-		if err != nil {
-			return err
-		}
-		r.add(ch)
-	}
-	return nil
+func (s azureStore) get(ctx context.Context, name string) ([]byte, error) {
+	return download(ctx, s.r.client.NewBlobClient(name), nil)
 }
 
-func (r *azureRun) deleteProbe(ctx context.Context, name string) error {
-	t := r.target
-	_, err := r.client.NewBlobClient(name).Delete(ctx, nil)
-	if err != nil {
-		ch, ferr := r.failure(CheckDelete, policy.AzureRoleBlobDataContributor, "deleting the probe blob "+name, err)
-		if ferr != nil {
-			return ferr
-		}
-		if !t.AllowDelete && ch.Code == CodeDenied {
-			ch.Success, ch.Warning, ch.retryable = true, true, false
-			ch.Message += " The probe blob stays in the container; deleting is not required because allow_delete is false."
-		}
-		r.add(ch)
-		return nil
+func (s azureStore) peek(ctx context.Context, name string) error {
+	b := s.r.client.NewBlobClient(name)
+	if _, err := b.GetProperties(ctx, nil); err != nil {
+		return err
 	}
-	if !t.AllowDelete {
-		r.add(Check{Name: CheckDelete, Success: true, Message: fmt.Sprintf("Deleted the probe blob %s.", name)})
-		return nil
-	}
-	// Prove delete outside the probe folder too: Azure authorizes a delete
-	// before it looks for the blob, so deleting a missing one answers
-	// BlobNotFound when allowed.
-	other := t.Path + DeleteProbeKey
-	_, err = r.client.NewBlobClient(other).Delete(ctx, nil)
-	if err != nil && !bloberror.HasCode(err, bloberror.BlobNotFound) {
-		ch, err := r.failure(CheckDelete, policy.AzureRoleBlobDataContributor, "deleting "+other, err)
-		if err != nil {
-			return err
-		}
-		ch.Message += " allow_delete is true, so the platform needs it."
-		r.add(ch)
-		return nil
-	}
-	r.add(Check{Name: CheckDelete, Success: true, Message: fmt.Sprintf("Deleted the probe blob %s; deleting is allowed under %s.", name, r.where())})
-	return nil
+	_, err := download(ctx, b, &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 0, Count: 1}})
+	return err
 }
 
-// readData reads the first byte of one existing blob under the path, so a
-// role that reaches only the probe folder cannot pass.
-func (r *azureRun) readData(ctx context.Context, name string) error {
-	if name == "" {
-		r.add(Check{Name: CheckReadData, Success: true, Warning: true, Code: CodeNotProven, Message: fmt.Sprintf(
-			"No blob under %s outside .dataloop/ to read, so reading data blobs was not proven.", r.where())})
-		return nil
+func (s azureStore) delete(ctx context.Context, name string) error {
+	_, err := s.r.client.NewBlobClient(name).Delete(ctx, nil)
+	return err
+}
+
+func (azureStore) isNotFound(err error) bool { return bloberror.HasCode(err, bloberror.BlobNotFound) }
+
+// failure names the least built-in role that allows op.
+func (s azureStore) failure(name string, op storeOp, doing string, _ bool, err error) (Check, error) {
+	role := policy.AzureRoleBlobDataContributor
+	if op == opList || op == opGet {
+		role = policy.AzureRoleBlobDataReader
 	}
-	b := r.client.NewBlobClient(name)
-	_, err := b.GetProperties(ctx, nil)
-	if err == nil {
-		_, err = download(ctx, b, &blob.DownloadStreamOptions{Range: blob.HTTPRange{Offset: 0, Count: 1}})
-	}
-	if err != nil {
-		if bloberror.HasCode(err, bloberror.BlobNotFound) {
-			r.add(Check{Name: CheckReadData, Success: true, Warning: true, Code: CodeNotProven, Message: fmt.Sprintf(
-				"The data blob %s disappeared before it could be read, so reading data blobs was not proven.", name)})
-			return nil
-		}
-		ch, err := r.failure(CheckReadData, policy.AzureRoleBlobDataReader, "reading the data blob "+name, err)
-		if err != nil {
-			return err
-		}
-		r.add(ch)
-		return nil
-	}
-	r.add(Check{Name: CheckReadData, Success: true, Message: fmt.Sprintf("Read the properties and the first byte of the data blob %s.", name)})
-	return nil
+	return s.r.failure(name, role, doing, err)
 }
 
 func download(ctx context.Context, b *blob.Client, o *blob.DownloadStreamOptions) ([]byte, error) {

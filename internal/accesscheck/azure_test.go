@@ -177,6 +177,10 @@ func TestCheckAzureBlob_noRole(t *testing.T) {
 	if l.Success || l.Code != accesscheck.CodeDenied || !strings.Contains(l.Message, "Storage Blob Data Reader") {
 		t.Errorf("list: want a denial naming the role, got %+v", l)
 	}
+	// A refused list found nothing: read_data must not claim the path is empty.
+	if rd, _ := checkByName(res, accesscheck.CheckReadData); rd.Code != accesscheck.CodeNotProven || !strings.Contains(rd.Message, "was refused") {
+		t.Errorf("read_data: want not proven because the list was refused, got %+v", rd)
+	}
 }
 
 func TestCheckAzureBlob_missingContainer(t *testing.T) {

@@ -32,48 +32,35 @@ func (c *Checker) CheckCredentials(ctx context.Context, creds AWSCredentials) (R
 }
 
 func (c *Checker) runCredentials(ctx context.Context, creds AWSCredentials) (Result, error) {
-	if err := c.acquire(ctx); err != nil {
-		return Result{}, err
-	}
-	defer func() { <-c.sem }()
-	c.checkRuns.Add(1)
-
-	started := c.now()
 	fields := map[string]any{"role_arn": creds.RoleARN, "external_id": creds.ExternalID != ""}
-	c.debug(ctx, "Checking credentials", fields)
-
-	var res Result
-	out, err := c.stsClient("", creds.static()).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		ch, err := keyFailure(creds.AccessKeyID, err)
+	return c.run(ctx, "credentials check", fields, func(ctx context.Context) (Result, error) {
+		var r recorder
+		out, err := c.stsClient("", creds.static()).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil {
-			return Result{}, err
-		}
-		res.Checks = append(res.Checks, ch)
-	} else {
-		res.Checks = append(res.Checks, Check{Name: CheckCredentials, Success: true,
-			Message: fmt.Sprintf("AWS accepts access key %s of %s.", creds.AccessKeyID, aws.ToString(out.Arn))})
-		if creds.RoleARN != "" {
-			_, err := c.credentialsFor(ctx, creds, "")
-			var ar *errAssumeRole
-			switch {
-			case errors.As(err, &ar):
-				res.Checks = append(res.Checks, ar.check)
-			case err != nil:
+			ch, err := keyFailure(creds.AccessKeyID, err)
+			if err != nil {
 				return Result{}, err
-			default:
-				res.Checks = append(res.Checks, assumedRole(creds.RoleARN))
 			}
+			r.add(ch)
+			return r.result(), nil
 		}
-	}
-
-	fields["success"] = res.Success()
-	fields["duration_ms"] = c.now().Sub(started).Milliseconds()
-	if !res.Success() {
-		fields["failed"] = res.Error()
-	}
-	c.debug(ctx, "Credentials check finished", fields)
-	return res, nil
+		r.add(Check{Name: CheckCredentials, Success: true,
+			Message: fmt.Sprintf("AWS accepts access key %s of %s.", creds.AccessKeyID, aws.ToString(out.Arn))})
+		if creds.RoleARN == "" {
+			return r.result(), nil
+		}
+		_, err = c.credentialsFor(ctx, creds, "")
+		var ar *errAssumeRole
+		switch {
+		case errors.As(err, &ar):
+			r.add(ar.check)
+		case err != nil:
+			return Result{}, err
+		default:
+			r.add(assumedRole(creds.RoleARN))
+		}
+		return r.result(), nil
+	})
 }
 
 // keyFailure turns a GetCallerIdentity error into a failed credentials

@@ -169,6 +169,32 @@ func (c *Checker) acquire(ctx context.Context) error {
 	}
 }
 
+// run runs one check in a concurrency slot and counts it, logging its start
+// ("Running <what>") and its outcome ("<What> finished") with fields.
+func (c *Checker) run(ctx context.Context, what string, fields map[string]any, check func(context.Context) (Result, error)) (Result, error) {
+	if err := c.acquire(ctx); err != nil {
+		return Result{}, err
+	}
+	defer func() { <-c.sem }()
+	c.checkRuns.Add(1)
+	started := c.now()
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	c.debug(ctx, "Running "+what, fields)
+	res, err := check(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	fields["success"] = res.Success()
+	fields["duration_ms"] = c.now().Sub(started).Milliseconds()
+	if !res.Success() {
+		fields["failed"] = res.Error()
+	}
+	c.debug(ctx, upperFirst(what)+" finished", fields)
+	return res, nil
+}
+
 func (c *Checker) probeLock(key string) *sync.Mutex {
 	c.probeMu.Lock()
 	defer c.probeMu.Unlock()

@@ -1,7 +1,6 @@
 package accesscheck
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -92,16 +91,14 @@ func (c *Checker) CheckGCSCredentials(ctx context.Context, creds GCSCredentials)
 		return Result{}, err
 	}
 	return c.cached(ctx, hashKey(CheckCredentials, creds.cacheKey(), c.opts.GCPIAMCredentialsEndpoint), func(ctx context.Context) (Result, error) {
-		if err := c.acquire(ctx); err != nil {
-			return Result{}, err
-		}
-		defer func() { <-c.sem }()
-		c.checkRuns.Add(1)
-		r := &gcsRun{c: c, key: key, creds: creds}
-		if _, err := r.token(ctx); err != nil {
-			return Result{}, err
-		}
-		return Result{Checks: r.checks}, nil
+		fields := map[string]any{"service_account": key.ClientEmail, "impersonate": creds.Impersonate}
+		return c.run(ctx, "GCS credentials check", fields, func(ctx context.Context) (Result, error) {
+			r := &gcsRun{c: c, key: key, creds: creds}
+			if _, err := r.token(ctx); err != nil {
+				return Result{}, err
+			}
+			return r.result(), nil
+		})
 	})
 }
 
@@ -148,15 +145,13 @@ func (c *Checker) CheckGCSUntilReady(ctx context.Context, creds GCSCredentials, 
 }
 
 type gcsRun struct {
+	recorder
 	c      *Checker
 	key    rules.ServiceAccountKey
 	creds  GCSCredentials
 	target GCSTarget
 	bucket *storage.BucketHandle
-	checks []Check
 }
-
-func (r *gcsRun) add(ch Check) { r.checks = append(r.checks, ch) }
 
 // identity is the service account the storage calls act as.
 func (r *gcsRun) identity() string {
@@ -305,21 +300,13 @@ func (c *Checker) gcsEndpoint() string {
 }
 
 func (c *Checker) runGCS(ctx context.Context, key rules.ServiceAccountKey, creds GCSCredentials, t GCSTarget) (Result, error) {
-	if err := c.acquire(ctx); err != nil {
-		return Result{}, err
-	}
-	defer func() { <-c.sem }()
-	c.checkRuns.Add(1)
-	started := c.now()
 	fields := map[string]any{"bucket": t.Bucket, "path": t.Path, "service_account": key.ClientEmail, "impersonate": creds.Impersonate, "allow_delete": t.AllowDelete}
-	c.debug(ctx, "Running GCS access check", fields)
-
-	r := &gcsRun{c: c, key: key, creds: creds, target: t}
-	ts, err := r.token(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	if ts != nil {
+	return c.run(ctx, "GCS access check", fields, func(ctx context.Context) (Result, error) {
+		r := &gcsRun{c: c, key: key, creds: creds, target: t}
+		ts, err := r.token(ctx)
+		if err != nil || ts == nil {
+			return r.result(), err
+		}
 		opts := []option.ClientOption{option.WithTokenSource(ts), storage.WithJSONReads()}
 		if e := c.gcsEndpoint(); e != "" {
 			opts = append(opts, option.WithEndpoint(e))
@@ -336,15 +323,8 @@ func (c *Checker) runGCS(ctx context.Context, key rules.ServiceAccountKey, creds
 		if err := r.run(ctx); err != nil {
 			return Result{}, err
 		}
-	}
-	res := Result{Checks: r.checks}
-	fields["success"] = res.Success()
-	fields["duration_ms"] = c.now().Sub(started).Milliseconds()
-	if !res.Success() {
-		fields["failed"] = res.Error()
-	}
-	c.debug(ctx, "GCS access check finished", fields)
-	return res, nil
+		return r.result(), nil
+	})
 }
 
 func (r *gcsRun) where() string {
@@ -352,6 +332,22 @@ func (r *gcsRun) where() string {
 		return fmt.Sprintf("the root of bucket %q", r.target.Bucket)
 	}
 	return fmt.Sprintf("%q in bucket %q", r.target.Path, r.target.Bucket)
+}
+
+// gcsPerms are the permissions of the object operations.
+var gcsPerms = map[storeOp]string{
+	opList: policy.GCSPermObjectsList, opCreate: policy.GCSPermObjectsCreate,
+	opGet: policy.GCSPermObjectsGet, opDelete: policy.GCSPermObjectsDelete,
+}
+
+// gcsWords are the words of the GCS check messages.
+func gcsWords(bucket string) storeWords {
+	return storeWords{
+		service: "Cloud Storage", object: "object", container: "bucket", metadata: "metadata",
+		perms:                gcsPerms,
+		at:                   func(name string) string { return "gs://" + bucket + "/" + name },
+		overwriteNeedsDelete: true,
+	}
 }
 
 func (r *gcsRun) run(ctx context.Context) error {
@@ -366,199 +362,95 @@ func (r *gcsRun) run(ctx context.Context) error {
 	default:
 		// The platform reads the bucket's metadata; a denial is a failure,
 		// but the other checks still run so every missing permission shows.
-		ch, err := r.failure(CheckBucket, policy.GCSPermBucketsGet, "reading the metadata of bucket "+t.Bucket, err)
+		ch, err := r.failure(CheckBucket, policy.GCSPermBucketsGet, "reading the metadata of bucket "+t.Bucket, false, err)
 		if err != nil {
 			return err
 		}
 		r.add(ch)
 	}
-	dataObject, err := r.list(ctx)
-	if err != nil {
-		return err
+	steps := &objectRun{
+		c: r.c, store: gcsStore{r}, words: gcsWords(t.Bucket), rec: &r.recorder,
+		path: t.Path, where: r.where(), allowDelete: t.AllowDelete,
+		lockKey: hashKey("gcs", r.c.opts.GCSEndpoint, t.Bucket, t.Path+ProbeKey),
 	}
-	if err := r.probe(ctx); err != nil {
-		return err
-	}
-	return r.readData(ctx, dataObject)
+	return steps.run(ctx)
 }
 
-// list adds the list check and returns the name of a data object under the
-// path (outside .dataloop/), "" when none was seen.
-func (r *gcsRun) list(ctx context.Context) (string, error) {
-	t := r.target
-	it := r.bucket.Objects(ctx, &storage.Query{Prefix: t.Path})
-	it.PageInfo().MaxSize = 50
-	found := ""
-	for i := 0; i < 50; i++ {
+// gcsStore is the objectStore of a GCS check.
+type gcsStore struct{ r *gcsRun }
+
+func (s gcsStore) list(ctx context.Context, prefix string) ([]string, error) {
+	it := s.r.bucket.Objects(ctx, &storage.Query{Prefix: prefix})
+	it.PageInfo().MaxSize = maxListed
+	var names []string
+	for len(names) < maxListed {
 		a, err := it.Next()
 		if errors.Is(err, iterator.Done) {
 			break
 		}
 		if err != nil {
-			if i > 0 {
+			if len(names) > 0 {
+				// The first page proved listing.
 				break
 			}
-			ch, err := r.failure(CheckList, policy.GCSPermObjectsList, "listing objects under "+r.where(), err)
-			if err != nil {
-				return "", err
-			}
-			r.add(ch)
-			return "", nil
+			return nil, err
 		}
-		if found == "" && !strings.HasPrefix(a.Name, t.Path+rules.ProbeFolder) && !strings.HasSuffix(a.Name, "/") {
-			found = a.Name
-		}
+		names = append(names, a.Name)
 	}
-	r.add(Check{Name: CheckList, Success: true, Message: fmt.Sprintf("Listed objects under %s (storage.objects.list).", r.where())})
-	return found, nil
+	return names, nil
 }
 
-// probe writes, reads back and deletes the probe object.
-func (r *gcsRun) probe(ctx context.Context) error {
-	t := r.target
-	name := t.Path + ProbeKey
-	mu := r.c.probeLock(hashKey("gcs", r.c.opts.GCSEndpoint, t.Bucket, name))
-	mu.Lock()
-	defer mu.Unlock()
-
-	obj := r.bucket.Object(name)
-	content := newProbeContent()
-	w := obj.NewWriter(ctx)
+func (s gcsStore) put(ctx context.Context, name string, content []byte) error {
+	w := s.r.bucket.Object(name).NewWriter(ctx)
 	w.ChunkSize = 0 // one request; the probe is tiny
 	w.ContentType = "text/plain"
 	_, err := w.Write(content)
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
+	return err
+}
+
+func (s gcsStore) get(ctx context.Context, name string) ([]byte, error) {
+	rd, err := s.r.bucket.Object(name).NewReader(ctx)
 	if err != nil {
-		ch, err := r.failure(CheckWrite, policy.GCSPermObjectsCreate, "writing the probe object "+name, err)
-		if err != nil {
-			return err
-		}
-		r.add(ch)
-		return nil
+		return nil, err
 	}
-	r.add(Check{Name: CheckWrite, Success: true, Message: fmt.Sprintf("Wrote the probe object gs://%s/%s (storage.objects.create).", t.Bucket, name)})
-
-	// From here on the probe exists: remove it even if the context ends.
-	readErr := r.readProbe(ctx, obj, name, content)
-	cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	deleteErr := r.deleteProbe(cleanupCtx, name)
-	if readErr != nil {
-		return readErr
-	}
-	if deleteErr != nil {
-		return deleteErr
-	}
-	return ctx.Err()
+	defer rd.Close()
+	return io.ReadAll(io.LimitReader(rd, 4096))
 }
 
-func (r *gcsRun) readProbe(ctx context.Context, obj *storage.ObjectHandle, name string, want []byte) error {
-	var got []byte
-	rd, err := obj.NewReader(ctx)
-	if err == nil {
-		got, err = io.ReadAll(io.LimitReader(rd, 4096))
-		rd.Close()
+func (s gcsStore) peek(ctx context.Context, name string) error {
+	obj := s.r.bucket.Object(name)
+	if _, err := obj.Attrs(ctx); err != nil {
+		return err
 	}
-	switch {
-	case err == nil && bytes.Equal(got, want):
-		r.add(Check{Name: CheckRead, Success: true, Message: fmt.Sprintf("Read the probe object %s back (storage.objects.get).", name)})
-	case err == nil && bytes.HasPrefix(got, []byte(probeContentPrefix)):
-		r.add(Check{Name: CheckRead, Success: true, Message: fmt.Sprintf("Read the probe object %s back (another access check rewrote it meanwhile).", name)})
-	case err == nil:
-		r.add(Check{Name: CheckRead, Code: CodeContentMismatch, Message: fmt.Sprintf("Read the probe object %s back, but its content differs from what was written. Check that nothing rewrites objects in this bucket.", name)})
-	case errors.Is(err, storage.ErrObjectNotExist):
-		r.add(Check{Name: CheckRead, retryable: true, Code: CodeFailed, Message: fmt.Sprintf("The probe object %s was gone right after it was written (another access check may have removed it).", name)})
-	default:
-		ch, err := r.failure(CheckRead, policy.GCSPermObjectsGet, "reading the probe object "+name, err)
-		if err != nil {
-			return err
-		}
-		r.add(ch)
-	}
-	return nil
-}
-
-func (r *gcsRun) deleteProbe(ctx context.Context, name string) error {
-	t := r.target
-	if err := r.bucket.Object(name).Delete(ctx); err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
-		ch, ferr := r.failure(CheckDelete, policy.GCSPermObjectsDelete, "deleting the probe object "+name, err)
-		if ferr != nil {
-			return ferr
-		}
-		// GOTCHA: unlike S3, Cloud Storage needs storage.objects.delete to
-		// overwrite an object, so without it the platform cannot rewrite its
-		// own files under .dataloop/: a failure even when allow_delete is false.
-		ch.Message += fmt.Sprintf(" The probe object stays in the bucket. Cloud Storage needs %s to overwrite an object, so the platform needs it under %s%s even when allow_delete is false.",
-			policy.GCSPermObjectsDelete, t.Path, rules.ProbeFolder)
-		r.add(ch)
-		return nil
-	}
-	if !t.AllowDelete {
-		r.add(Check{Name: CheckDelete, Success: true, Message: fmt.Sprintf("Deleted the probe object %s (storage.objects.delete).", name)})
-		return nil
-	}
-	// Prove delete outside the probe folder too: Cloud Storage authorizes a
-	// delete before it looks for the object, so deleting a missing one
-	// answers 404 when allowed.
-	other := t.Path + DeleteProbeKey
-	err := r.bucket.Object(other).Delete(ctx)
-	if err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
-		ch, err := r.failure(CheckDelete, policy.GCSPermObjectsDelete, "deleting "+other, err)
-		if err != nil {
-			return err
-		}
-		ch.Message += " allow_delete is true, so the platform needs it."
-		r.add(ch)
-		return nil
-	}
-	r.add(Check{Name: CheckDelete, Success: true, Message: fmt.Sprintf("Deleted the probe object %s; storage.objects.delete is granted under %s.", name, r.where())})
-	return nil
-}
-
-// readData reads the metadata and the first byte of one existing object
-// under the path, so a role that reaches only the probe folder cannot pass.
-func (r *gcsRun) readData(ctx context.Context, name string) error {
-	if name == "" {
-		r.add(Check{Name: CheckReadData, Success: true, Warning: true, Code: CodeNotProven, Message: fmt.Sprintf(
-			"No object under %s outside .dataloop/ to read, so reading data objects was not proven.", r.where())})
-		return nil
-	}
-	obj := r.bucket.Object(name)
-	_, err := obj.Attrs(ctx)
-	if err == nil {
-		var rd *storage.Reader
-		rd, err = obj.NewRangeReader(ctx, 0, 1)
-		if err == nil {
-			_, _ = io.Copy(io.Discard, rd)
-			rd.Close()
-		}
-	}
+	rd, err := obj.NewRangeReader(ctx, 0, 1)
 	if err != nil {
-		if errors.Is(err, storage.ErrObjectNotExist) {
-			r.add(Check{Name: CheckReadData, Success: true, Warning: true, Code: CodeNotProven, Message: fmt.Sprintf(
-				"The data object %s disappeared before it could be read, so reading data objects was not proven.", name)})
-			return nil
-		}
-		ch, err := r.failure(CheckReadData, policy.GCSPermObjectsGet, "reading the data object "+name, err)
-		if err != nil {
-			return err
-		}
-		r.add(ch)
-		return nil
+		return err
 	}
-	r.add(Check{Name: CheckReadData, Success: true, Message: fmt.Sprintf("Read the metadata and the first byte of the data object %s (storage.objects.get).", name)})
+	defer rd.Close()
+	_, _ = io.Copy(io.Discard, rd)
 	return nil
+}
+
+func (s gcsStore) delete(ctx context.Context, name string) error {
+	return s.r.bucket.Object(name).Delete(ctx)
+}
+
+func (gcsStore) isNotFound(err error) bool { return errors.Is(err, storage.ErrObjectNotExist) }
+
+func (s gcsStore) failure(name string, op storeOp, doing string, probe bool, err error) (Check, error) {
+	return s.r.failure(name, gcsPerms[op], doing, probe, err)
 }
 
 // deniedPermission finds the permission Cloud Storage names in a denial.
 var deniedPermission = regexp.MustCompile(`Permission '([a-z]+\.[A-Za-z.]+)' denied`)
 
 // failure turns a Cloud Storage error into a failed check; perm is the
-// permission the call needs. Errors that are not service responses
+// permission the call needs, in the probe folder when probe is set. Errors that are not service responses
 // (network, canceled context) are returned.
-func (r *gcsRun) failure(name, perm, doing string, err error) (Check, error) {
+func (r *gcsRun) failure(name, perm, doing string, probe bool, err error) (Check, error) {
 	var ge *googleapi.Error
 	if !errors.As(err, &ge) {
 		return Check{}, fmt.Errorf("%s: %w", doing, err)
@@ -574,7 +466,7 @@ func (r *gcsRun) failure(name, perm, doing string, err error) (Check, error) {
 			"bound to that member on the bucket. IAM changes can take a few minutes to apply.",
 			doing, r.member(), perm, r.target.Bucket, perm, r.target.Bucket, r.member())
 		path := r.target.Path
-		if name == CheckWrite || name == CheckRead || strings.Contains(doing, "probe") {
+		if probe {
 			path += rules.ProbeFolder
 		}
 		ch.Hint = policy.GCSPermissionHint(perm, r.target.Bucket, path, r.member())

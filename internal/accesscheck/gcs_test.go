@@ -152,6 +152,10 @@ func TestCheckGCS_missingPermissionNamesItAndTheMember(t *testing.T) {
 	if !strings.Contains(c.Hint, `"add_permission": "storage.objects.list"`) {
 		t.Errorf("hint: %s", c.Hint)
 	}
+	// A refused list found nothing: read_data must not claim the path is empty.
+	if rd, _ := checkByName(res, accesscheck.CheckReadData); rd.Code != accesscheck.CodeNotProven || !strings.Contains(rd.Message, "was refused") {
+		t.Errorf("read_data: want not proven because the list was refused, got %+v", rd)
+	}
 	// The probe still ran and was cleaned up.
 	if w, _ := checkByName(res, accesscheck.CheckWrite); !w.Success {
 		t.Errorf("write: %+v", w)

@@ -64,6 +64,13 @@ type Check struct {
 	retryable bool
 }
 
+// recorder collects the checks of one run, in order.
+type recorder struct{ checks []Check }
+
+func (r *recorder) add(ch Check) { r.checks = append(r.checks, ch) }
+
+func (r *recorder) result() Result { return Result{Checks: r.checks} }
+
 // Result lists the checks that ran. A check that failed can stop the ones
 // after it (a missing bucket stops everything), so a failed Result may hold
 // fewer checks than a successful one.

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -85,12 +84,11 @@ func (c *Checker) CheckS3(ctx context.Context, creds AWSCredentials, target S3Ta
 
 // s3Run holds the state of one check run.
 type s3Run struct {
+	recorder
 	c         *Checker
 	client    *s3.Client
 	target    S3Target
 	partition string
-	checks    []Check
-	started   time.Time
 	// rejected is set when AWS refused the credentials themselves; the
 	// later checks would only repeat that.
 	rejected bool
@@ -100,29 +98,27 @@ type s3Run struct {
 	noData  string
 }
 
-func (r *s3Run) add(ch Check) { r.checks = append(r.checks, ch) }
-
-func (r *s3Run) result() Result { return Result{Checks: r.checks} }
-
 func (c *Checker) runS3(ctx context.Context, creds AWSCredentials, target S3Target) (Result, error) {
-	if err := c.acquire(ctx); err != nil {
-		return Result{}, err
-	}
-	defer func() { <-c.sem }()
-	c.checkRuns.Add(1)
-
-	r := &s3Run{c: c, target: target, started: c.now(), partition: rules.PartitionOfRegion(target.Region)}
 	fields := map[string]any{"bucket": target.Bucket, "path": target.Path, "region": target.Region, "role_arn": creds.RoleARN, "allow_delete": target.AllowDelete}
-	c.debug(ctx, "Running access check", fields)
+	return c.run(ctx, "access check", fields, func(ctx context.Context) (Result, error) {
+		r := &s3Run{c: c, target: target, partition: rules.PartitionOfRegion(target.Region)}
+		if err := r.run(ctx, creds); err != nil {
+			return Result{}, err
+		}
+		return r.result(), nil
+	})
+}
 
+func (r *s3Run) run(ctx context.Context, creds AWSCredentials) error {
+	c, target := r.c, r.target
 	sessionCreds, err := c.credentialsFor(ctx, creds, target.Region)
 	var ar *errAssumeRole
 	switch {
 	case errors.As(err, &ar):
 		r.add(ar.check)
-		return r.finish(ctx, fields), nil
+		return nil
 	case err != nil:
-		return Result{}, err
+		return err
 	case creds.RoleARN != "":
 		r.add(assumedRole(creds.RoleARN))
 	}
@@ -130,32 +126,24 @@ func (c *Checker) runS3(ctx context.Context, creds AWSCredentials, target S3Targ
 	if target.Region == "" {
 		// No region declared: find it, then list in it.
 		region, ok, err := r.checkBucket(ctx, sessionCreds)
-		if err != nil {
-			return Result{}, err
-		}
-		if !ok {
-			return r.finish(ctx, fields), nil
+		if err != nil || !ok {
+			return err
 		}
 		r.partition = rules.PartitionOfRegion(region)
 		r.client = c.s3Client(region, target.Endpoint, sessionCreds)
 		if err := r.checkList(ctx, false); err != nil {
-			return Result{}, err
+			return err
 		}
 	} else {
 		r.client = c.s3Client(target.Region, target.Endpoint, sessionCreds)
-		if err := r.checkList(ctx, true); err != nil {
-			return Result{}, err
-		}
-		if r.stopped() {
-			return r.finish(ctx, fields), nil
+		if err := r.checkList(ctx, true); err != nil || r.stopped() {
+			return err
 		}
 	}
-	if !r.rejected {
-		if err := r.checkObjects(ctx); err != nil {
-			return Result{}, err
-		}
+	if r.rejected {
+		return nil
 	}
-	return r.finish(ctx, fields), nil
+	return r.checkObjects(ctx)
 }
 
 // stopped reports whether the bucket or region check failed: nothing else
@@ -167,17 +155,6 @@ func (r *s3Run) stopped() bool {
 		}
 	}
 	return false
-}
-
-func (r *s3Run) finish(ctx context.Context, fields map[string]any) Result {
-	res := r.result()
-	fields["success"] = res.Success()
-	fields["duration_ms"] = r.c.now().Sub(r.started).Milliseconds()
-	if !res.Success() {
-		fields["failed"] = res.Error()
-	}
-	r.c.debug(ctx, "Access check finished", fields)
-	return res
 }
 
 func (c *Checker) s3Client(region, endpoint string, creds aws.Credentials) *s3.Client {
@@ -338,10 +315,7 @@ func (r *s3Run) locate(err error, ae awsError, region string) bool {
 func pickDataObject(out *s3.ListObjectsV2Output, path string) (string, string) {
 	for _, o := range out.Contents {
 		k := aws.ToString(o.Key)
-		switch {
-		case strings.HasPrefix(k, path+rules.ProbeFolder), k == path+DeleteProbeKey, strings.HasSuffix(k, "/"):
-		case o.Size != nil && *o.Size == 0:
-		default:
+		if isDataObject(k, path) && (o.Size == nil || *o.Size > 0) {
 			return k, ""
 		}
 	}
@@ -402,23 +376,14 @@ func (r *s3Run) checkObjects(ctx context.Context) error {
 	}
 	r.add(Check{Name: CheckWrite, Success: true, Message: fmt.Sprintf("Wrote the probe object %s (s3:PutObject).", key)})
 
-	// From here on the probe exists: remove it even if the context ends.
-	var readErr error
-	if r.dataKey != "" {
-		readErr = r.readData(ctx)
-	} else {
-		readErr = r.readProbe(ctx, key, content)
-	}
-	cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	deleteErr := r.checkDelete(cleanupCtx, key)
-	if readErr != nil {
-		return readErr
-	}
-	if deleteErr != nil {
-		return deleteErr
-	}
-	return ctx.Err()
+	return whileProbeExists(ctx,
+		func(ctx context.Context) error {
+			if r.dataKey != "" {
+				return r.readData(ctx)
+			}
+			return r.readProbe(ctx, key, content)
+		},
+		func(ctx context.Context) error { return r.checkDelete(ctx, key) })
 }
 
 // readData reads the first byte of the data object the list found: the
@@ -461,11 +426,9 @@ func (r *s3Run) readProbe(ctx context.Context, key string, want []byte) error {
 	}
 	notProven := fmt.Sprintf(" Reading data objects was not proven: %s.", r.noData)
 	switch {
-	case err == nil && bytes.Equal(got, want):
+	case err == nil && readProbeContent(got, want) == probeIntact:
 		r.add(Check{Name: CheckRead, Success: true, Warning: true, Code: CodeNotProven, Message: fmt.Sprintf("Read the probe object %s back (s3:GetObject).", key) + notProven})
-	case err == nil && bytes.HasPrefix(got, []byte(probeContentPrefix)):
-		// Another checker (another process) probed the same path at the
-		// same time; reading its probe proves the same permission.
+	case err == nil && readProbeContent(got, want) == probeRewritten:
 		r.add(Check{Name: CheckRead, Success: true, Warning: true, Code: CodeNotProven, Message: fmt.Sprintf("Read the probe object %s back (s3:GetObject; another access check rewrote it meanwhile).", key) + notProven})
 	case err == nil:
 		r.add(Check{Name: CheckRead, Code: CodeContentMismatch, Message: fmt.Sprintf("Read the probe object %s back, but its content differs from what was written. Check that nothing rewrites objects in this bucket (e.g. a Lambda or an object lock configuration).", key)})
