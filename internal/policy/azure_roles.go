@@ -3,6 +3,8 @@ package policy
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 // Built-in Azure roles a storage driver's service principal can hold. The
@@ -35,20 +37,89 @@ func AzureContainerScope(storageAccountID, container string) string {
 }
 
 // AzureRoleAssignments returns the role assignments a storage driver on
-// container needs: Storage Blob Data Contributor on the container. The
-// platform lists and reads the data, and writes thumbnails, converted files
-// and its permission probe under the driver path's hidden .dataloop folder,
-// so Storage Blob Data Reader alone is not enough; built-in roles cannot be
-// narrowed to a path, and Contributor also grants delete, whether or not
-// the driver allows the platform to delete. The inputs are validated by
-// the caller (internal/rules).
+// container needs: Storage Blob Data Contributor on the container, or on
+// the whole storage account when container is "". The platform lists and
+// reads the data, and writes thumbnails, converted files and its
+// permission probe under the driver path's hidden .dataloop folder, so
+// Storage Blob Data Reader alone is not enough, even for a read-only
+// driver; built-in roles cannot be narrowed to a path, and Contributor also
+// grants delete, whether or not the driver allows the platform to delete.
+// The inputs are validated by the caller (internal/rules), or use
+// AzureDriverRoleAssignments.
 func AzureRoleAssignments(storageAccountID, container string) []AzureRoleAssignment {
+	scope, what := strings.TrimSuffix(storageAccountID, "/"), "every container of the storage account"
+	if container != "" {
+		scope, what = AzureContainerScope(storageAccountID, container), "container "+container
+	}
 	return []AzureRoleAssignment{{
 		RoleDefinitionName: AzureRoleBlobDataContributor,
 		RoleDefinitionID:   azureRoleIDBlobDataContributor,
-		Scope:              AzureContainerScope(storageAccountID, container),
-		Reason:             "List and read the data, and write and delete the platform's files under <path>.dataloop/.",
+		Scope:              scope,
+		Reason: "Lets Dataloop list and read the data in " + what +
+			", and write and delete its own files under the driver path's .dataloop/ folder.",
 	}}
+}
+
+// AzureGrantData is the key of the role assignment a driver's data needs.
+const AzureGrantData = "data"
+
+// AzureRolesInput describes the role assignments of an Azure Blob Storage
+// (or Data Lake Storage Gen2) driver.
+type AzureRolesInput struct {
+	// StorageAccountID is the storage account's ARM resource ID.
+	StorageAccountID string
+	// Container is the driver's container (file system); "" scopes the
+	// assignment to the whole storage account.
+	Container string
+	// PrincipalID is the object ID of the integration's service principal;
+	// "" leaves it to the caller.
+	PrincipalID string
+}
+
+// AzureDriverAssignment is an AzureRoleAssignment shaped for
+// azurerm_role_assignment.
+type AzureDriverAssignment struct {
+	AzureRoleAssignment
+	// ScopedRoleDefinitionID is the role definition's ID in the storage
+	// account's subscription, what azurerm_role_assignment's
+	// role_definition_id takes.
+	ScopedRoleDefinitionID string
+	PrincipalID            string
+}
+
+// Validate checks every field and returns the first problem as a
+// *FieldError.
+func (in AzureRolesInput) Validate() error {
+	if _, err := rules.AzureStorageAccountID(in.StorageAccountID); err != nil {
+		return ruleError(FieldStorageAccountID, -1, err)
+	}
+	if in.Container != "" {
+		if err := ruleError(FieldContainer, -1, rules.AzureContainerName(in.Container)); err != nil {
+			return err
+		}
+	}
+	if in.PrincipalID != "" {
+		return ruleError(FieldPrincipalID, -1, rules.AzureGUID("principal (object) ID", in.PrincipalID))
+	}
+	return nil
+}
+
+// AzureDriverRoleAssignments validates in and returns the role assignments
+// of AzureRoleAssignments keyed AzureGrantData. Equal inputs give equal
+// output.
+func AzureDriverRoleAssignments(in AzureRolesInput) (map[string]AzureDriverAssignment, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	// Validate accepted the ID, so it starts /subscriptions/<id>/.
+	subscription := strings.SplitN(in.StorageAccountID, "/", 4)[2]
+	as := AzureRoleAssignments(in.StorageAccountID, in.Container)
+	return map[string]AzureDriverAssignment{AzureGrantData: {
+		AzureRoleAssignment: as[0],
+		ScopedRoleDefinitionID: "/subscriptions/" + subscription +
+			"/providers/Microsoft.Authorization/roleDefinitions/" + as[0].RoleDefinitionID,
+		PrincipalID: in.PrincipalID,
+	}}, nil
 }
 
 // AzureRoleHint is the fix for a denied Azure Storage call, as JSON shaped

@@ -133,7 +133,7 @@ func GCSBucketGrants(in GCSGrantsInput) (*GCSGrants, error) {
 			Permissions: []string{GCSPermObjectsCreate, GCSPermObjectsDelete, GCSPermObjectsGet},
 			Condition: &GCSCondition{
 				Title:       "dataloop-probe-folder",
-				Description: fmt.Sprintf("Dataloop's files under gs://%s/%s%s", in.Bucket, p, rules.ProbeFolder),
+				Description: truncate(fmt.Sprintf("Dataloop's files under gs://%s/%s%s", in.Bucket, p, rules.ProbeFolder), gcpRoleDescriptionMax),
 				Expression:  fmt.Sprintf("resource.name.startsWith(%s)", celQuote(GCSObjectsResource(in.Bucket, p)+rules.ProbeFolder)),
 			},
 		},
@@ -143,7 +143,7 @@ func GCSBucketGrants(in GCSGrantsInput) (*GCSGrants, error) {
 		// are checked on the bucket, which no object prefix matches.
 		g.Data.Condition = &GCSCondition{
 			Title:       "dataloop-driver-path",
-			Description: fmt.Sprintf("The bucket and the objects under gs://%s/%s", in.Bucket, p),
+			Description: truncate(fmt.Sprintf("The bucket and the objects under gs://%s/%s", in.Bucket, p), gcpRoleDescriptionMax),
 			Expression: fmt.Sprintf(`resource.type == "storage.googleapis.com/Bucket" || resource.name.startsWith(%s)`,
 				celQuote(GCSObjectsResource(in.Bucket, p))),
 		}

@@ -19,6 +19,15 @@ const (
 	FieldExternalID   = "external_id"
 	// FieldServiceAccountEmail is the GCS grants' service account.
 	FieldServiceAccountEmail = "service_account_email"
+	// FieldProject is the GCS grants' project of the custom roles.
+	FieldProject = "project"
+	// FieldPlatformServiceAccount is the platform's service account of a
+	// GCP cross-project integration.
+	FieldPlatformServiceAccount = "platform_service_account"
+	// Azure role assignment inputs.
+	FieldStorageAccountID = "storage_account_id"
+	FieldContainer        = "container"
+	FieldPrincipalID      = "principal_id"
 )
 
 // FieldError is an invalid input. Field is one of the Field* constants;

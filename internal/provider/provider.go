@@ -388,6 +388,8 @@ func (p *dataloopProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewPlatformIAMUserDataSource,
 		NewAWSBucketPolicyDataSource,
 		NewAWSTrustPolicyDataSource,
+		NewGCSGrantsDataSource,
+		NewAzureRoleAssignmentsDataSource,
 		NewStorageAccessDataSource,
 		NewIntegrationDataSource,
 		NewIntegrationsDataSource,
@@ -400,6 +402,8 @@ func (p *dataloopProvider) Functions(_ context.Context) []func() function.Functi
 	return []func() function.Function{
 		NewAWSBucketPolicyFunction,
 		NewAWSTrustPolicyFunction,
+		NewGCSGrantsFunction,
+		NewAzureRoleAssignmentsFunction,
 	}
 }
 

@@ -200,3 +200,23 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// RuleGCPProjectID is the rule of GCPProjectID.
+const RuleGCPProjectID Rule = "gcp_project_id"
+
+// GCPProjectID reports whether id is a Google Cloud project ID: 6 to 30
+// lowercase letters, digits and hyphens, beginning with a letter and not
+// ending with a hyphen, optionally after a domain scope (example.com:).
+func GCPProjectID(id string) error {
+	const fix = "use the project ID (not the project name or number): 6 to 30 lowercase letters, digits and hyphens, " +
+		"beginning with a letter, as in acme-prod"
+	switch {
+	case id == "":
+		return broken(RuleGCPProjectID, fix, "the project ID is empty")
+	case strings.HasPrefix(id, "projects/"):
+		return broken(RuleGCPProjectID, "set the project ID alone, without projects/", "project ID %s is a resource name", quoteShort(id))
+	case !gcpProjectID.MatchString(id):
+		return broken(RuleGCPProjectID, fix, "%s is not a project ID", quoteShort(id))
+	}
+	return nil
+}

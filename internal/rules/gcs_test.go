@@ -42,6 +42,14 @@ func TestGCSRules(t *testing.T) {
 		{"resource unique id ok", resourceName("projects/acme-prod/serviceAccounts/112233445566778899001"), ""},
 		{"resource email only", resourceName("dataloop-reader@acme-prod.iam.gserviceaccount.com"), RuleGCPServiceAccountResourceName},
 		{"resource bad account", resourceName("projects/acme-prod/serviceAccounts/alice@example.com"), RuleGCPServiceAccountResourceName},
+		{"project ok", GCPProjectID("acme-prod"), ""},
+		{"project domain-scoped ok", GCPProjectID("example.com:acme-prod"), ""},
+		{"project empty", GCPProjectID(""), RuleGCPProjectID},
+		{"project short", GCPProjectID("acme"), RuleGCPProjectID},
+		{"project number", GCPProjectID("123456789012"), RuleGCPProjectID},
+		{"project uppercase", GCPProjectID("Acme-Prod"), RuleGCPProjectID},
+		{"project trailing hyphen", GCPProjectID("acme-prod-"), RuleGCPProjectID},
+		{"project resource name", GCPProjectID("projects/acme-prod"), RuleGCPProjectID},
 	} {
 		if tc.want == "" && tc.err != nil {
 			t.Errorf("%s: unexpected error %v", tc.name, tc.err)

@@ -1,0 +1,214 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+)
+
+const (
+	testAccAzureRolesAddr = "data.dataloop_azure_role_assignments.test"
+	testAzureSubscription = "00000000-1111-2222-3333-444444444444"
+	testAzureAccountID    = "/subscriptions/" + testAzureSubscription + "/resourceGroups/datasets/providers/Microsoft.Storage/storageAccounts/acmedata"
+	testAzurePrincipal    = "11111111-2222-3333-4444-555555555555"
+	// Storage Blob Data Contributor, the same GUID in every subscription.
+	testAzureContributorID = "/subscriptions/" + testAzureSubscription + "/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+)
+
+// azureRoleAssignmentsCheck expects role_assignments to hold the one
+// Contributor assignment on scope for principal ("" for null).
+func azureRoleAssignmentsCheck(scope, what, principal string) knownvalue.Check {
+	var p knownvalue.Check = knownvalue.Null()
+	if principal != "" {
+		p = knownvalue.StringExact(principal)
+	}
+	return knownvalue.MapExact(map[string]knownvalue.Check{"data": knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"scope":                knownvalue.StringExact(scope),
+		"role_definition_name": knownvalue.StringExact("Storage Blob Data Contributor"),
+		"role_definition_id":   knownvalue.StringExact(testAzureContributorID),
+		"principal_id":         p,
+		"description": knownvalue.StringExact("Lets Dataloop list and read the data in " + what +
+			", and write and delete its own files under the driver path's .dataloop/ folder."),
+	})})
+}
+
+func TestAccAzureRoleAssignmentsDataSource_basic(t *testing.T) {
+	testAccEmulator(t)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccAzureRolesDataSourceConfig(
+					`storage_account_id = "`+testAzureAccountID+`"`,
+					`container          = "images"`,
+					`principal_id       = "`+testAzurePrincipal+`"`,
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccAzureRolesAddr, tfjsonpath.New("role_assignments"),
+						azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal)),
+				},
+			},
+			{
+				Config: testAccAzureRolesDataSourceConfig(`storage_account_id = "` + testAzureAccountID + `"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccAzureRolesAddr, tfjsonpath.New("role_assignments"),
+						azureRoleAssignmentsCheck(testAzureAccountID, "every container of the storage account", "")),
+				},
+			},
+		},
+	})
+}
+
+func TestAccAzureRoleAssignmentsDataSource_invalid(t *testing.T) {
+	testAccEmulator(t)
+	account := `storage_account_id = "` + testAzureAccountID + `"`
+	tests := []struct {
+		attrs []string
+		err   string
+	}{
+		{[]string{`storage_account_id = "acmedata"`}, `(?s)Invalid Azure Storage Account ID.*The value of storage_account_id is not valid. "acmedata" is not a storage account resource ID. Use the storage account's resource ID`},
+		{[]string{`storage_account_id = "/subscriptions/` + testAzureSubscription + `/resourceGroups/datasets/providers/Microsoft.Storage/storageAccounts/Acme_Data"`},
+			`(?s)Invalid Azure Storage Account ID.*names storage account "Acme_Data", which is not a valid storage account name`},
+		{[]string{account, `container = "Images"`}, `(?s)Invalid Azure Container Name.*The value of container is not valid. Container name "Images" holds characters other than lowercase letters`},
+		{[]string{account, `container = "my--images"`}, `(?s)Invalid Azure Container Name.*contains two hyphens in a row`},
+		{[]string{account, `principal_id = "dataloop-app"`}, `(?s)Invalid Azure Principal \(object\) ID.*The value of principal_id is not valid. Principal \(object\) ID "dataloop-app" is not a GUID`},
+	}
+	steps := make([]resource.TestStep, len(tests))
+	for i, tt := range tests {
+		steps[i] = resource.TestStep{
+			Config:      testAccAzureRolesDataSourceConfig(tt.attrs...),
+			ExpectError: testAccErrorRegexp(tt.err),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// TestAccAzureRoleAssignmentsFunction_matchesDataSource calls the function
+// and the data source with the same inputs and expects the same values.
+func TestAccAzureRoleAssignmentsFunction_matchesDataSource(t *testing.T) {
+	testAccEmulator(t)
+	tests := []struct {
+		args, attrs string
+		want        knownvalue.Check
+	}{
+		{
+			args:  fmt.Sprintf(`%q, "images", %q`, testAzureAccountID, testAzurePrincipal),
+			attrs: fmt.Sprintf("storage_account_id = %q\n  container = \"images\"\n  principal_id = %q", testAzureAccountID, testAzurePrincipal),
+			want:  azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal),
+		},
+		{
+			args:  fmt.Sprintf(`%q, null, null`, testAzureAccountID),
+			attrs: fmt.Sprintf("storage_account_id = %q", testAzureAccountID),
+			want:  azureRoleAssignmentsCheck(testAzureAccountID, "every container of the storage account", ""),
+		},
+	}
+	steps := make([]resource.TestStep, len(tests))
+	for i, tt := range tests {
+		want := knownvalue.ObjectExact(map[string]knownvalue.Check{"role_assignments": tt.want})
+		steps[i] = resource.TestStep{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				"data \"dataloop_azure_role_assignments\" \"test\" {\n  "+tt.attrs+"\n}",
+				`output "function" { value = provider::dataloop::azure_role_assignments(`+tt.args+`) }`,
+				`output "data_source" { value = { role_assignments = data.dataloop_azure_role_assignments.test.role_assignments } }`,
+			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownOutputValue("function", want)},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("function", want),
+				statecheck.ExpectKnownOutputValue("data_source", want),
+			},
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+// TestAccAzureRoleAssignmentsFunction_knownAtPlan: with an input from a
+// resource that is known at plan, the function's assignments are known at
+// plan, while the data source's are known only after apply.
+func TestAccAzureRoleAssignmentsFunction_knownAtPlan(t *testing.T) {
+	testAccEmulator(t)
+	roles := azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", "")
+	want := knownvalue.ObjectExact(map[string]knownvalue.Check{"role_assignments": roles})
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				`resource "terraform_data" "container" { input = "images" }`,
+				fmt.Sprintf(`data "dataloop_azure_role_assignments" "test" {
+  storage_account_id = %q
+  container          = terraform_data.container.input
+}`, testAzureAccountID),
+				fmt.Sprintf(`output "function" { value = provider::dataloop::azure_role_assignments(%q, terraform_data.container.input, null) }`, testAzureAccountID),
+				`output "data_source" { value = data.dataloop_azure_role_assignments.test.role_assignments }`,
+			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownOutputValue("function", want),
+					plancheck.ExpectUnknownOutputValue("data_source"),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("function", want),
+				statecheck.ExpectKnownOutputValue("data_source", roles),
+			},
+		}},
+	})
+}
+
+func TestAccAzureRoleAssignmentsFunction_invalid(t *testing.T) {
+	testAccEmulator(t)
+	account := fmt.Sprintf("%q", testAzureAccountID)
+	tests := []struct {
+		args, err string
+	}{
+		{`"acmedata", null, null`, `(?s)Invalid value for "storage_account_id" parameter: "acmedata" is not a storage account resource ID`},
+		{account + `, "Images", null`, `(?s)Invalid value for "container" parameter: container name "Images" holds characters other than lowercase letters`},
+		{account + `, "images", "dataloop-app"`, `(?s)Invalid value for "principal_id" parameter: principal \(object\) ID "dataloop-app" is not a GUID`},
+		{`null, "images", null`, `(?s)Invalid value for "storage_account_id" parameter: argument must not be null`},
+	}
+	steps := make([]resource.TestStep, len(tests))
+	for i, tt := range tests {
+		steps[i] = resource.TestStep{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				`output "test" { value = provider::dataloop::azure_role_assignments(`+tt.args+`) }`,
+			),
+			ExpectError: testAccErrorRegexp(tt.err),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+}
+
+func testAccAzureRolesDataSourceConfig(attrs ...string) string {
+	return testAccConfig(
+		`provider "dataloop" {}`,
+		"data \"dataloop_azure_role_assignments\" \"test\" {\n  "+strings.Join(attrs, "\n  ")+"\n}",
+	)
+}

@@ -1,0 +1,85 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
+)
+
+var _ function.Function = (*azureRoleAssignmentsFunction)(nil)
+
+// NewAzureRoleAssignmentsFunction returns the
+// provider::dataloop::azure_role_assignments function.
+func NewAzureRoleAssignmentsFunction() function.Function {
+	return &azureRoleAssignmentsFunction{}
+}
+
+// azureRoleAssignmentsFunction is the plan-time twin of the
+// dataloop_azure_role_assignments data source.
+type azureRoleAssignmentsFunction struct{}
+
+// Positions of the function's parameters, for argument errors.
+var azureRoleAssignmentsParams = map[string]int64{
+	policy.FieldStorageAccountID: 0,
+	policy.FieldContainer:        1,
+	policy.FieldPrincipalID:      2,
+}
+
+func (f *azureRoleAssignmentsFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
+	resp.Name = "azure_role_assignments"
+}
+
+func (f *azureRoleAssignmentsFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
+	resp.Definition = function.Definition{
+		Summary: azureRoleAssignmentsSummary,
+		MarkdownDescription: "Returns the Azure role assignments that a Dataloop Azure Blob Storage driver needs, " +
+			"as an object with the `role_assignments` of the `dataloop_azure_role_assignments` data source, equal " +
+			"to them for the same inputs, and known at plan time whenever its arguments are. " +
+			azureRoleAssignmentsAbout + "\n\nPass `null` for an optional argument to use its default.",
+		Parameters: []function.Parameter{
+			function.StringParameter{
+				Name:                policy.FieldStorageAccountID,
+				MarkdownDescription: "Resource ID of the storage account (`azurerm_storage_account`'s `id`).",
+			},
+			function.StringParameter{
+				Name:           policy.FieldContainer,
+				AllowNullValue: true,
+				MarkdownDescription: "The driver's container (file system); `null` means the whole storage " +
+					"account, which is broader than a driver needs.",
+			},
+			function.StringParameter{
+				Name:           policy.FieldPrincipalID,
+				AllowNullValue: true,
+				MarkdownDescription: "Object ID of the integration application's service principal; `null` " +
+					"leaves `principal_id` null.",
+			},
+		},
+		Return: function.ObjectReturn{AttributeTypes: azureRoleAssignmentsType.AttrTypes},
+	}
+}
+
+func (f *azureRoleAssignmentsFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+	var account, container, principal types.String
+	resp.Error = req.Arguments.Get(ctx, &account, &container, &principal)
+	if resp.Error != nil {
+		return
+	}
+	as, err := policy.AzureDriverRoleAssignments(policy.AzureRolesInput{
+		StorageAccountID: account.ValueString(),
+		Container:        container.ValueString(),
+		PrincipalID:      principal.ValueString(),
+	})
+	if err != nil {
+		resp.Error = policyFuncError(err, azureRoleAssignmentsParams)
+		return
+	}
+	obj, diags := azureRoleAssignmentsValue(as)
+	if diags.HasError() {
+		resp.Error = function.FuncErrorFromDiags(ctx, diags)
+		return
+	}
+	resp.Error = resp.Result.Set(ctx, obj)
+}
