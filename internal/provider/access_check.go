@@ -82,6 +82,9 @@ func (t s3AccessTarget) describe() string {
 	if t.Path != "" {
 		prefix = fmt.Sprintf("prefix %q", t.Path)
 	}
+	if t.DriverType == platform.DriverTypeGCS {
+		return fmt.Sprintf("bucket %q (%s, driver type %s) with integration %q (type %s)", t.Bucket, prefix, t.DriverType, t.IntegrationID, t.IntegrationType)
+	}
 	s := fmt.Sprintf("bucket %q (%s, region %q", t.Bucket, prefix, t.Region)
 	if t.Endpoint != "" {
 		s += ", endpoint " + t.Endpoint
@@ -101,6 +104,9 @@ func (t s3AccessTarget) driverType() string {
 func (t s3AccessTarget) location() platform.DriverLocation {
 	if t.Container != "" {
 		return platform.DriverLocation{ContainerName: t.Container, Path: t.Path}
+	}
+	if t.DriverType == platform.DriverTypeGCS {
+		return platform.DriverLocation{Bucket: t.Bucket, Path: t.Path}
 	}
 	return platform.DriverLocation{BucketName: t.Bucket, Region: t.Region, Path: t.Path, StorageClass: t.StorageClass, Endpoint: t.Endpoint}
 }
@@ -498,12 +504,6 @@ func (r *accessRun) checkUntilReady(ctx context.Context, client *platform.Client
 	}
 }
 
-// s3Integration looks up the integration of a target and checks that an S3
-// driver can use it. Problems are reported on integration_id.
-func s3Integration(ctx context.Context, pd *providerData, run *accessRun, t s3AccessTarget, fresh bool, diags *diag.Diagnostics) (*platform.Integration, bool) {
-	return integrationForDriver(ctx, pd, run, t, supportedS3IntegrationTypes(), "an S3", fresh, diags)
-}
-
 // integrationForDriver looks up the integration of a target and checks that
 // its type is one of types; article names the driver kind ("an S3").
 func integrationForDriver(ctx context.Context, pd *providerData, run *accessRun, t s3AccessTarget, types []string, article string, fresh bool, diags *diag.Diagnostics) (*platform.Integration, bool) {
@@ -680,6 +680,9 @@ var checkActions = map[string]string{
 func fixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integration) string {
 	if t.Container != "" {
 		return azureFixHint(c, t)
+	}
+	if t.DriverType == platform.DriverTypeGCS {
+		return gcsFixHint(c, t)
 	}
 	switch {
 	case c.Name == checkAssumeRole:

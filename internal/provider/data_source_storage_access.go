@@ -22,6 +22,7 @@ var (
 	_ datasource.DataSource                     = (*storageAccessDataSource)(nil)
 	_ datasource.DataSourceWithConfigure        = (*storageAccessDataSource)(nil)
 	_ datasource.DataSourceWithConfigValidators = (*storageAccessDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig   = (*storageAccessDataSource)(nil)
 )
 
 // NewStorageAccessDataSource returns the dataloop_storage_access data source.
@@ -35,7 +36,9 @@ type storageAccessModel struct {
 	DriverID      types.String    `tfsdk:"driver_id"`
 	ProjectID     types.String    `tfsdk:"project_id"`
 	IntegrationID types.String    `tfsdk:"integration_id"`
+	DriverType    types.String    `tfsdk:"driver_type"`
 	Bucket        types.String    `tfsdk:"bucket"`
+	Container     types.String    `tfsdk:"container"`
 	Region        types.String    `tfsdk:"region"`
 	Path          driverPathValue `tfsdk:"path"`
 	AllowDelete   types.Bool      `tfsdk:"allow_delete"`
@@ -51,10 +54,13 @@ func (d *storageAccessDataSource) Metadata(_ context.Context, req datasource.Met
 
 func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Asks the Dataloop platform to prove that it can use a bucket: an existing storage driver " +
-			"(`driver_id`) or a location that is not a driver yet (`integration_id`, `bucket`, `region`, ...). " +
-			"A failed check does not fail the read; use `success` in a `check` block's `assert` so that scheduled " +
-			"drift detection and health assessments report lost access, with `summary` as the message.",
+		MarkdownDescription: "Asks the Dataloop platform to prove that it can use a bucket or container: an existing " +
+			"storage driver of any type (`driver_id`) or a location that is not a driver yet (`integration_id` with " +
+			"`bucket` and `region` for S3, `driver_type = \"gcs\"` and `bucket` for Cloud Storage, `container` for " +
+			"Azure Blob Storage or Data Lake Storage Gen2, ...). Every driver and data source of one provider run that " +
+			"names the same location shares one check. A failed check does not fail the read; use `success` in a " +
+			"`check` block's `assert` so that scheduled drift detection and health assessments report lost access, " +
+			"with `summary` as the message.",
 		Attributes: map[string]schema.Attribute{
 			// Optional
 			"driver_id": schema.StringAttribute{
@@ -70,22 +76,43 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			},
 			"integration_id": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Integration whose credentials or trust the platform would use, of type " +
-					quoteList(supportedS3IntegrationTypes()) + ".",
-				Validators: []validator.String{stringvalidator.AlsoRequires(
-					path.MatchRoot("project_id"), path.MatchRoot("bucket"), path.MatchRoot("region"))},
+				MarkdownDescription: "Integration whose credentials or trust the platform would use: of type " +
+					quoteList(supportedS3IntegrationTypes()) + " for S3, " + quoteList(gcsIntegrationTypes()) +
+					" for Cloud Storage, " + quoteList(azureIntegrationTypes()) + " for Azure.",
+				Validators: []validator.String{stringvalidator.AlsoRequires(path.MatchRoot("project_id"))},
+			},
+			"driver_type": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Platform driver type of the location: " + quoteList(locationDriverTypes()) +
+					" (default: `azureblob` when `container` is set, else `s3`). `azureDatalakeGen2` is checked like " +
+					"`azureblob`, through the Blob API both serve.",
+				Validators: []validator.String{
+					stringvalidator.OneOf(locationDriverTypes()...),
+					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
+				},
 			},
 			"bucket": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Name of the S3 bucket. Required with `integration_id`.",
+				Optional: true,
+				MarkdownDescription: "Name of the S3 or Cloud Storage bucket. Required with `integration_id` for the " +
+					"`s3` and `gcs` driver types.",
 				Validators: []validator.String{
-					validators.S3BucketName("endpoint"),
+					validators.StorageBucketName("driver_type", platform.DriverTypeGCS, "endpoint"),
+					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
+				},
+			},
+			"container": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Name of the Azure blob container (the file system, for Data Lake Storage Gen2) in " +
+					"the integration's storage account. Required with `integration_id` for the `azureblob` and " +
+					"`azureDatalakeGen2` driver types.",
+				Validators: []validator.String{
+					validators.AzureContainerName(),
 					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
 				},
 			},
 			"region": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "AWS region of the bucket. Required with `integration_id`.",
+				MarkdownDescription: "AWS region of the S3 bucket. Required with `integration_id` for the `s3` driver type.",
 				Validators: []validator.String{
 					validators.AWSRegion("endpoint"),
 					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
@@ -94,19 +121,21 @@ func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"path": schema.StringAttribute{
 				CustomType:          driverPathType{},
 				Optional:            true,
-				MarkdownDescription: "Key prefix to check; unset means the bucket root.",
+				MarkdownDescription: "Key (object, blob) prefix to check; unset means the bucket or container root.",
 				Validators: []validator.String{
 					validators.DriverPath(),
 					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
 				},
 			},
 			"allow_delete": schema.BoolAttribute{
-				Optional:            true,
-				MarkdownDescription: "Whether to check s3:DeleteObject too (default: `false`).",
+				Optional: true,
+				MarkdownDescription: "Whether to check deleting outside the probe folder too, as a driver with " +
+					"`allow_delete` needs (default: `false`).",
 			},
 			"endpoint": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Endpoint of an S3-compatible store, in the form `http(s)://host:port`.",
+				Optional: true,
+				MarkdownDescription: "Endpoint of an S3-compatible store, in the form `http(s)://host:port`; for the " +
+					"`s3` driver type only.",
 				Validators: []validator.String{
 					validators.URLWithScheme("https", "http"),
 					stringvalidator.AlsoRequires(path.MatchRoot("integration_id")),
@@ -147,6 +176,81 @@ func (d *storageAccessDataSource) ConfigValidators(_ context.Context) []datasour
 	}
 }
 
+// ValidateConfig checks that a location names what its driver type needs,
+// and nothing of another type's.
+func (d *storageAccessDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	var m storageAccessModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || m.IntegrationID.IsNull() || m.DriverType.IsUnknown() || m.Container.IsUnknown() {
+		return
+	}
+	typ := m.driverType()
+	var need, refuse []string
+	switch typ {
+	case platform.DriverTypeGCS:
+		need, refuse = []string{"bucket"}, []string{"container", "region", "endpoint"}
+	case platform.DriverTypeAzureBlob, driverTypeAzureDataLake:
+		need, refuse = []string{"container"}, []string{"bucket", "region", "endpoint"}
+	default:
+		need, refuse = []string{"bucket", "region"}, []string{"container"}
+	}
+	set := map[string]types.String{"bucket": m.Bucket, "container": m.Container, "region": m.Region, "endpoint": m.Endpoint}
+	for _, a := range need {
+		if set[a].IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root(a), "Missing Attribute Configuration",
+				fmt.Sprintf("A location of driver type %q needs %s. Set %s, or set driver_type to the type of the location.", typ, a, a))
+		}
+	}
+	for _, a := range refuse {
+		if !set[a].IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root(a), "Invalid Attribute Combination",
+				fmt.Sprintf("A location of driver type %q has no %s. Remove %s, or set driver_type to the type of the location.", typ, a, a))
+		}
+	}
+}
+
+// driverType is the platform driver type of the configured location.
+func (m storageAccessModel) driverType() string {
+	switch {
+	case m.DriverType.ValueString() != "":
+		return m.DriverType.ValueString()
+	case !m.Container.IsNull():
+		return platform.DriverTypeAzureBlob
+	}
+	return platform.DriverTypeS3
+}
+
+// locationDriverTypes are the driver types a location can name.
+func locationDriverTypes() []string {
+	return []string{platform.DriverTypeS3, platform.DriverTypeGCS, platform.DriverTypeAzureBlob, driverTypeAzureDataLake}
+}
+
+func gcsIntegrationTypes() []string { return []string{platform.TypeGCS, platform.TypeGCPCross} }
+
+func azureIntegrationTypes() []string { return []string{platform.TypeAzureBlob} }
+
+// locationTarget is the check target of a configured location, with the
+// integration types its driver type takes and the article of messages. An
+// S3 location keeps DriverType empty, as S3 drivers do, so both share a check.
+func (m storageAccessModel) locationTarget() (s3AccessTarget, []string, string) {
+	t := s3AccessTarget{
+		ProjectID:     m.ProjectID.ValueString(),
+		IntegrationID: m.IntegrationID.ValueString(),
+		Path:          m.Path.Normalized(),
+		AllowDelete:   m.AllowDelete.ValueBool(),
+	}
+	switch typ := m.driverType(); typ {
+	case platform.DriverTypeGCS:
+		t.DriverType, t.Bucket = typ, m.Bucket.ValueString()
+		return t, gcsIntegrationTypes(), "a GCS"
+	case platform.DriverTypeAzureBlob, driverTypeAzureDataLake:
+		t.DriverType, t.Container = typ, m.Container.ValueString()
+		return t, azureIntegrationTypes(), "an Azure Blob"
+	}
+	t.Bucket, t.Region, t.Endpoint = m.Bucket.ValueString(), m.Region.ValueString(), m.Endpoint.ValueString()
+	return t, supportedS3IntegrationTypes(), "an S3"
+}
+
 func (d *storageAccessDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	d.data = toProviderData(req.ProviderData, &resp.Diagnostics)
 }
@@ -174,17 +278,13 @@ func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadR
 	if !m.DriverID.IsNull() {
 		t, in, o, err = d.checkDriver(ctx, run, m.DriverID.ValueString())
 	} else {
-		t = s3AccessTarget{
-			ProjectID:     m.ProjectID.ValueString(),
-			IntegrationID: m.IntegrationID.ValueString(),
-			Bucket:        m.Bucket.ValueString(),
-			Region:        m.Region.ValueString(),
-			Path:          m.Path.Normalized(),
-			Endpoint:      m.Endpoint.ValueString(),
-			AllowDelete:   m.AllowDelete.ValueBool(),
-		}
-		var ok bool
-		in, ok = s3Integration(ctx, d.data, run, t, false, &resp.Diagnostics)
+		var (
+			integrationTypes []string
+			article          string
+			ok               bool
+		)
+		t, integrationTypes, article = m.locationTarget()
+		in, ok = integrationForDriver(ctx, d.data, run, t, integrationTypes, article, false, &resp.Diagnostics)
 		if !ok {
 			return
 		}
@@ -214,10 +314,12 @@ func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// checkDriver checks an existing driver. An S3 driver's location is checked
-// like any other (POST /drivers/test), so that drivers sharing a location,
-// and the location data sources and resources asking about it, share one
-// check per run; other drivers are checked by ID (GET /drivers/{id}/test).
+// checkDriver checks an existing driver. An S3, GCS or Azure driver's
+// location is checked like any other (POST /drivers/test), so that drivers
+// sharing a location, and the location data sources and resources asking
+// about it, share one check per run; a driver of another type, or one whose
+// project or integration type the platform does not return, is checked by
+// ID (GET /drivers/{id}/test).
 func (d *storageAccessDataSource) checkDriver(ctx context.Context, run *accessRun, id string) (s3AccessTarget, *platform.Integration, accessOutcome, error) {
 	driver, err := d.data.Client.GetDriver(ctx, id)
 	if err != nil {
@@ -227,11 +329,22 @@ func (d *storageAccessDataSource) checkDriver(ctx context.Context, run *accessRu
 		ProjectID:       driver.ProjectID,
 		IntegrationID:   driver.IntegrationID,
 		IntegrationType: driver.IntegrationType,
-		Bucket:          firstNonEmpty(driver.BucketName, driver.Bucket, driver.ContainerName),
-		Region:          driver.Region,
 		Path:            driverPathString(driver.Path).Normalized(),
-		Endpoint:        driver.Endpoint,
 		AllowDelete:     driver.AllowExternalDelete,
+	}
+	// shared: the driver's location is checked like the same location of a
+	// resource or data source (the target fields each driver type sets).
+	shared := t.ProjectID != "" && t.IntegrationType != ""
+	switch driver.Type {
+	case "", platform.DriverTypeS3:
+		t.Bucket, t.Region, t.Endpoint = firstNonEmpty(driver.BucketName, driver.Bucket), driver.Region, driver.Endpoint
+	case platform.DriverTypeGCS:
+		t.DriverType, t.Bucket = driver.Type, firstNonEmpty(driver.Bucket, driver.BucketName)
+	case platform.DriverTypeAzureBlob, driverTypeAzureDataLake:
+		t.DriverType, t.Container = driver.Type, driver.ContainerName
+	default:
+		t.DriverType, t.Bucket = driver.Type, firstNonEmpty(driver.BucketName, driver.Bucket, driver.ContainerName)
+		shared = false
 	}
 	var in *platform.Integration
 	if t.IntegrationType == platform.TypeAWSCross && t.ProjectID != "" {
@@ -241,7 +354,7 @@ func (d *storageAccessDataSource) checkDriver(ctx context.Context, run *accessRu
 		}
 	}
 
-	if (driver.Type == "" || driver.Type == platform.DriverTypeS3) && t.ProjectID != "" && t.IntegrationType != "" {
+	if shared {
 		o, err := run.checkOnce(ctx, d.data.Client, t)
 		if err != nil {
 			return t, in, o, fmt.Errorf("checking driver %q: %w", id, err)

@@ -85,7 +85,7 @@ data "dataloop_storage_access" "test" {
   project_id     = "proj-1"
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*bucket`),
+				ExpectError: testAccErrorRegexp(`(?s)Missing Attribute Configuration.*driver type "s3" needs bucket`),
 			},
 		},
 	})

@@ -24,3 +24,21 @@ data "dataloop_storage_access" "curated" {
 output "curated_failed_checks" {
   value = [for c in data.dataloop_storage_access.curated.checks : c.name if !c.success]
 }
+
+# A Cloud Storage location: driver_type "gcs", a bucket and no region.
+data "dataloop_storage_access" "gcs_incoming" {
+  project_id     = data.dataloop_project.driving.id
+  integration_id = dataloop_gcp_private_key_integration.datasets.id
+  driver_type    = "gcs"
+  bucket         = "acme-datasets-gcs"
+  path           = "incoming/"
+}
+
+# An Azure Blob Storage container (driver_type "azureDatalakeGen2" for a
+# Data Lake Storage Gen2 file system) of the integration's storage account.
+data "dataloop_storage_access" "azure_incoming" {
+  project_id     = data.dataloop_project.driving.id
+  integration_id = dataloop_azure_client_secret_integration.datasets.id
+  container      = "datasets"
+  path           = "incoming/"
+}
