@@ -127,7 +127,7 @@ func (d *azureRoleAssignmentsDataSource) Read(ctx context.Context, req datasourc
 		addPolicyError(&resp.Diagnostics, "Unable to Generate Azure Role Assignments", err)
 		return
 	}
-	obj, diags := azureRoleAssignmentsValue(as)
+	obj, diags := azureRoleAssignmentsValue(as, grantsUnknowns{})
 	resp.Diagnostics.Append(diags...)
 	var r azureRoleAssignmentsResult
 	resp.Diagnostics.Append(obj.As(ctx, &r, basetypes.ObjectAsOptions{})...)

@@ -233,7 +233,7 @@ func (d *gcsGrantsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		addPolicyError(&resp.Diagnostics, "Unable to Generate GCS Grants", err)
 		return
 	}
-	obj, diags := gcsGrantsValue(g)
+	obj, diags := gcsGrantsValue(g, grantsUnknowns{})
 	resp.Diagnostics.Append(diags...)
 	var r gcsGrantsResult
 	resp.Diagnostics.Append(obj.As(ctx, &r, basetypes.ObjectAsOptions{})...)

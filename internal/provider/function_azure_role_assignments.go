@@ -38,10 +38,14 @@ func (f *azureRoleAssignmentsFunction) Definition(_ context.Context, _ function.
 		MarkdownDescription: "Returns the Azure role assignments that a Dataloop Azure Blob Storage driver needs, " +
 			"as an object with the `role_assignments` of the `dataloop_azure_role_assignments` data source, equal " +
 			"to them for the same inputs, and known at plan time whenever its arguments are. " +
-			azureRoleAssignmentsAbout + "\n\nPass `null` for an optional argument to use its default.",
+			azureRoleAssignmentsAbout + "\n\nPass `null` for an optional argument to use its default. " +
+			"`storage_account_id` and `principal_id` may be unknown at plan (from resources created in the same " +
+			"apply): the assignments' `scope` and `role_definition_id`, or their `principal_id`, are then unknown, " +
+			"and the rest known.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name:                policy.FieldStorageAccountID,
+				AllowUnknownValues:  true,
 				MarkdownDescription: "Resource ID of the storage account (`azurerm_storage_account`'s `id`).",
 			},
 			function.StringParameter{
@@ -51,8 +55,9 @@ func (f *azureRoleAssignmentsFunction) Definition(_ context.Context, _ function.
 					"account, which is broader than a driver needs.",
 			},
 			function.StringParameter{
-				Name:           policy.FieldPrincipalID,
-				AllowNullValue: true,
+				Name:               policy.FieldPrincipalID,
+				AllowNullValue:     true,
+				AllowUnknownValues: true,
 				MarkdownDescription: "Object ID of the integration application's service principal; `null` " +
 					"leaves `principal_id` null.",
 			},
@@ -67,16 +72,26 @@ func (f *azureRoleAssignmentsFunction) Run(ctx context.Context, req function.Run
 	if resp.Error != nil {
 		return
 	}
-	as, err := policy.AzureDriverRoleAssignments(policy.AzureRolesInput{
+	// Unknown inputs are generated with placeholders, whose derived values
+	// azureRoleAssignmentsValue then marks unknown.
+	u := grantsUnknowns{account: account.IsUnknown(), principal: principal.IsUnknown()}
+	in := policy.AzureRolesInput{
 		StorageAccountID: account.ValueString(),
 		Container:        container.ValueString(),
 		PrincipalID:      principal.ValueString(),
-	})
+	}
+	if u.account {
+		in.StorageAccountID = placeholderStorageAccountID
+	}
+	if u.principal {
+		in.PrincipalID = ""
+	}
+	as, err := policy.AzureDriverRoleAssignments(in)
 	if err != nil {
 		resp.Error = policyFuncError(err, azureRoleAssignmentsParams)
 		return
 	}
-	obj, diags := azureRoleAssignmentsValue(as)
+	obj, diags := azureRoleAssignmentsValue(as, u)
 	if diags.HasError() {
 		resp.Error = function.FuncErrorFromDiags(ctx, diags)
 		return

@@ -43,7 +43,12 @@ func (f *gcsGrantsFunction) Definition(_ context.Context, _ function.DefinitionR
 			"object with the computed attributes of the `dataloop_gcs_grants` data source (`member`, `custom_roles`, " +
 			"`bucket_iam_members`, `service_account_iam_member`), equal to them for the same inputs, and known at " +
 			"plan time whenever its arguments are. " + gcsGrantsAbout + "\n\n" +
-			"Pass `null` for an optional argument to use its default.",
+			"Pass `null` for an optional argument to use its default. `service_account_email` and " +
+			"`platform_service_account` may be unknown at plan (from resources created in the same apply): only " +
+			"the values derived from them are then unknown. An unknown `service_account_email` leaves `member`, " +
+			"the role IDs, the bindings' `role` and `member`, and the impersonation's `service_account_id` unknown; " +
+			"an unknown `platform_service_account` leaves the `data` role's permissions and " +
+			"`service_account_iam_member` unknown, since it may turn out null.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name:                policy.FieldBucket,
@@ -72,13 +77,15 @@ func (f *gcsGrantsFunction) Definition(_ context.Context, _ function.DefinitionR
 				MarkdownDescription: "ID of the Google Cloud project that holds the custom roles, usually the bucket's.",
 			},
 			function.StringParameter{
-				Name: policy.FieldServiceAccountEmail,
+				Name:               policy.FieldServiceAccountEmail,
+				AllowUnknownValues: true,
 				MarkdownDescription: "Email of the service account the platform acts as: the key's `client_email` " +
 					"(private key) or your service account (cross-project).",
 			},
 			function.StringParameter{
-				Name:           policy.FieldPlatformServiceAccount,
-				AllowNullValue: true,
+				Name:               policy.FieldPlatformServiceAccount,
+				AllowNullValue:     true,
+				AllowUnknownValues: true,
 				MarkdownDescription: "Email of Dataloop's service account of a cross-project integration; `null` " +
 					"for a private-key integration. When set, the data role gains `storage.buckets.getIamPolicy` and " +
 					"`service_account_iam_member` lets this account impersonate `service_account_email`.",
@@ -97,7 +104,11 @@ func (f *gcsGrantsFunction) Run(ctx context.Context, req function.RunRequest, re
 	if resp.Error != nil {
 		return
 	}
-	g, err := policy.GCSIAMGrants(policy.GCSIAMInput{
+	// Unknown identities are generated with placeholders, whose derived
+	// values gcsGrantsValue then marks unknown. Terraform calls the function
+	// again once they are known, and validates them then.
+	u := grantsUnknowns{account: email.IsUnknown(), principal: platform.IsUnknown()}
+	in := policy.GCSIAMInput{
 		Bucket:                 bucket.ValueString(),
 		Path:                   path.ValueString(),
 		AllowDelete:            allowDelete.ValueBool(),
@@ -105,12 +116,19 @@ func (f *gcsGrantsFunction) Run(ctx context.Context, req function.RunRequest, re
 		Project:                project.ValueString(),
 		ServiceAccountEmail:    email.ValueString(),
 		PlatformServiceAccount: platform.ValueString(),
-	})
+	}
+	if u.account {
+		in.ServiceAccountEmail = placeholderServiceAccount
+	}
+	if u.principal {
+		in.PlatformServiceAccount = placeholderServiceAccount
+	}
+	g, err := policy.GCSIAMGrants(in)
 	if err != nil {
 		resp.Error = policyFuncError(err, gcsGrantsParams)
 		return
 	}
-	obj, diags := gcsGrantsValue(g)
+	obj, diags := gcsGrantsValue(g, u)
 	if diags.HasError() {
 		resp.Error = function.FuncErrorFromDiags(ctx, diags)
 		return

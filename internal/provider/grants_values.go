@@ -57,8 +57,38 @@ var (
 	}}
 )
 
+// grantsUnknowns says which identity inputs of a generator were unknown
+// (the function allows unknown values for them), so that the values derived
+// from them are unknown while the rest stays known at plan.
+type grantsUnknowns struct {
+	// account: the GCS service_account_email or the Azure storage_account_id.
+	account bool
+	// principal: the GCS platform_service_account or the Azure principal_id.
+	principal bool
+}
+
+// Placeholders that the generators run with in place of an unknown value;
+// every value derived from them is replaced by unknown.
+const (
+	placeholderServiceAccount   = "placeholder-account@placeholder-project.iam.gserviceaccount.com"
+	placeholderStorageAccountID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/placeholder" +
+		"/providers/Microsoft.Storage/storageAccounts/placeholder"
+)
+
+// knownOr returns v, or an unknown string when unknown is set.
+func knownOr(unknown bool, v string) types.String {
+	if unknown {
+		return types.StringUnknown()
+	}
+	return types.StringValue(v)
+}
+
 // gcsGrantsValue converts generated GCS grants to a gcsGrantsType value.
-func gcsGrantsValue(g *policy.GCSIAM) (types.Object, diag.Diagnostics) {
+// With an unknown service account, the member, role IDs and roles are
+// unknown; with an unknown platform service account, so are the data role's
+// permissions (storage.buckets.getIamPolicy depends on it) and the
+// impersonation grant.
+func gcsGrantsValue(g *policy.GCSIAM, u grantsUnknowns) (types.Object, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	obj := func(t types.ObjectType, v map[string]attr.Value) types.Object {
 		o, d := types.ObjectValue(t.AttrTypes, v)
@@ -73,8 +103,11 @@ func gcsGrantsValue(g *policy.GCSIAM) (types.Object, diag.Diagnostics) {
 		}
 		list, d := types.ListValue(types.StringType, perms)
 		diags.Append(d...)
+		if u.principal && k == policy.GCSGrantData {
+			list = types.ListUnknown(types.StringType)
+		}
 		roles[k] = obj(gcsCustomRoleType, map[string]attr.Value{
-			"project": types.StringValue(r.Project), "role_id": types.StringValue(r.RoleID),
+			"project": types.StringValue(r.Project), "role_id": knownOr(u.account, r.RoleID),
 			"title": types.StringValue(r.Title), "description": types.StringValue(r.Description), "permissions": list,
 		})
 	}
@@ -88,14 +121,18 @@ func gcsGrantsValue(g *policy.GCSIAM) (types.Object, diag.Diagnostics) {
 			})
 		}
 		members[k] = obj(gcsBucketIAMMemberType, map[string]attr.Value{
-			"bucket": types.StringValue(m.Bucket), "role": types.StringValue(m.Role),
-			"member": types.StringValue(m.Member), "condition": cond,
+			"bucket": types.StringValue(m.Bucket), "role": knownOr(u.account, m.Role),
+			"member": knownOr(u.account, m.Member), "condition": cond,
 		})
 	}
 	impersonation := types.ObjectNull(gcsServiceAccountIAMMemberType.AttrTypes)
-	if s := g.ServiceAccountIAMMember; s != nil {
+	switch s := g.ServiceAccountIAMMember; {
+	case u.principal:
+		// A platform service account that is not known yet may turn out null.
+		impersonation = types.ObjectUnknown(gcsServiceAccountIAMMemberType.AttrTypes)
+	case s != nil:
 		impersonation = obj(gcsServiceAccountIAMMemberType, map[string]attr.Value{
-			"service_account_id": types.StringValue(s.ServiceAccountID), "role": types.StringValue(s.Role),
+			"service_account_id": knownOr(u.account, s.ServiceAccountID), "role": types.StringValue(s.Role),
 			"member": types.StringValue(s.Member),
 		})
 	}
@@ -104,24 +141,29 @@ func gcsGrantsValue(g *policy.GCSIAM) (types.Object, diag.Diagnostics) {
 	membersMap, d := types.MapValue(gcsBucketIAMMemberType, members)
 	diags.Append(d...)
 	return obj(gcsGrantsType, map[string]attr.Value{
-		"member": types.StringValue(g.Member), "custom_roles": rolesMap,
+		"member": knownOr(u.account, g.Member), "custom_roles": rolesMap,
 		"bucket_iam_members": membersMap, "service_account_iam_member": impersonation,
 	}), diags
 }
 
 // azureRoleAssignmentsValue converts generated role assignments to an
-// azureRoleAssignmentsType value. An empty principal ID is null.
-func azureRoleAssignmentsValue(as map[string]policy.AzureDriverAssignment) (types.Object, diag.Diagnostics) {
+// azureRoleAssignmentsType value. An empty principal ID is null. With an
+// unknown storage account, the scope and role definition ID are unknown;
+// with an unknown principal, the principal ID.
+func azureRoleAssignmentsValue(as map[string]policy.AzureDriverAssignment, u grantsUnknowns) (types.Object, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	elems := map[string]attr.Value{}
 	for k, a := range as {
 		principal := types.StringNull()
-		if a.PrincipalID != "" {
+		switch {
+		case u.principal:
+			principal = types.StringUnknown()
+		case a.PrincipalID != "":
 			principal = types.StringValue(a.PrincipalID)
 		}
 		o, d := types.ObjectValue(azureRoleAssignmentType.AttrTypes, map[string]attr.Value{
-			"scope": types.StringValue(a.Scope), "role_definition_name": types.StringValue(a.RoleDefinitionName),
-			"role_definition_id": types.StringValue(a.ScopedRoleDefinitionID), "principal_id": principal,
+			"scope": knownOr(u.account, a.Scope), "role_definition_name": types.StringValue(a.RoleDefinitionName),
+			"role_definition_id": knownOr(u.account, a.ScopedRoleDefinitionID), "principal_id": principal,
 			"description": types.StringValue(a.Reason),
 		})
 		diags.Append(d...)

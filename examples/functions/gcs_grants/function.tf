@@ -3,7 +3,8 @@
 # Pass null for the default of an optional argument.
 locals {
   # A driver on raw/images/ that may delete items, through a cross-project
-  # integration. Known at plan whenever the arguments are.
+  # integration. While the service accounts are not known yet, only the
+  # values derived from them are unknown at plan.
   gcs_grants = provider::dataloop::gcs_grants(
     "acme-datasets",
     "raw/images/",
