@@ -39,10 +39,11 @@ type CheckResult struct {
 	Name    string `json:"name"`
 	Success bool   `json:"success"`
 	Message string `json:"message"`
-	// Code classifies a failed check (denied_action, explicit_deny,
-	// not_found, region_mismatch, propagation, credentials, error) when the
-	// answer carries one: the emulator's checks[] extension does, using
-	// accesscheck.Code; the published API documents no check results.
+	// Code classifies a failed check (an accesscheck.Code: denied,
+	// explicit_deny, not_found, region_mismatch, propagation, ...) when the
+	// answer carries one: the emulator's checks[] extension does; the
+	// published API documents no check results. Decide with the methods in
+	// checkresult.go, never by reading Message.
 	Code string `json:"code,omitempty"`
 }
 

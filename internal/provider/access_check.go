@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -177,50 +176,11 @@ func (o accessOutcome) retryable() bool {
 		return false
 	}
 	for _, c := range failed {
-		if !propagationExplains(c) {
+		if !c.Retryable() {
 			return false
 		}
 	}
 	return true
-}
-
-// Why messages are parsed: the platform's API reports a failed test as a
-// message, optionally with per-check {name, success, message} results (the
-// emulator sends them; the real platform may send only the message, which
-// the API client turns into one "platform" check). Neither carries an error
-// code, so these patterns read the messages of the checker
-// (internal/accesscheck) and of AWS to tell whether IAM propagation explains
-// a failure.
-var (
-	// deniedPattern matches a missing permission, or a key IAM does not
-	// know yet (a key created seconds ago).
-	deniedPattern = regexp.MustCompile(`(?i)access ?denied|not authori[sz]ed|\b403\b|invalidaccesskeyid|invalidclienttokenid`)
-	// racePattern matches a probe object removed by a concurrent check.
-	racePattern = regexp.MustCompile(`(?i)was gone right after it was written`)
-	// permanentPattern matches what waiting cannot fix: a missing bucket, a
-	// bucket in another region (S3 answers with a redirect, a malformed
-	// authorization header naming the expected region, or "the bucket is in
-	// this region"), rejected credentials or a bad input.
-	// NOTE: "does not exist" alone would also match AWS's message for an
-	// access key that IAM does not know yet, which propagation explains.
-	permanentPattern = regexp.MustCompile(`(?i)nosuchbucket|bucket( "[^"]*")? does not exist|\b404\b|permanentredirect|another region|` +
-		`authorizationheadermalformed|bucket is in this region|region '[^']*' is wrong|illegallocationconstraint|` +
-		`signaturedoesnotmatch|invalid (bucket|region|path|endpoint|role_arn|external_id)|` +
-		`container( "[^"]*")? does not exist|storage account( "[^"]*")? was not found|containernotfound|rejected the client secret`)
-	// assumeRolePattern finds a role that cannot be assumed in a message
-	// without per-check results.
-	assumeRolePattern = regexp.MustCompile(`(?i)\bsts:AssumeRole\b|\bAssumeRole\b|assume (the )?role`)
-)
-
-func propagationExplains(c platform.CheckResult) bool {
-	if c.Code != "" {
-		// A typed result needs no reading of its message.
-		return accesscheck.Code(c.Code).Retryable()
-	}
-	if c.Name == checkRegion || c.Name == checkBucket || permanentPattern.MatchString(c.Message) {
-		return false
-	}
-	return deniedPattern.MatchString(c.Message) || racePattern.MatchString(c.Message)
 }
 
 // onlyAssumeRoleFailed reports whether the outcome failed only because the
@@ -235,10 +195,7 @@ func (o accessOutcome) onlyAssumeRoleFailed() bool {
 		return false
 	}
 	for _, c := range failed {
-		switch {
-		case c.Name == checkAssumeRole:
-		case c.Name == platformCheckName && assumeRolePattern.MatchString(c.Message):
-		default:
+		if !c.RoleNotAssumed() {
 			return false
 		}
 	}
@@ -661,9 +618,6 @@ func failureAttribute(failed []platform.CheckResult) path.Path {
 	}
 }
 
-// actionPattern finds an IAM action named in a check's message.
-var actionPattern = regexp.MustCompile(`\b(s3|kms|sts):[A-Za-z]+\b`)
-
 // checkActions maps a check to the IAM action it needs when its message does
 // not name one.
 var checkActions = map[string]string{
@@ -691,16 +645,14 @@ func fixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integration)
 		return "Set region to the bucket's region."
 	case c.Name == checkBucket:
 		return "Check the bucket name, the region and the endpoint; the bucket must exist before the driver is created."
-	case c.Code == string(accesscheck.CodeExplicitDeny):
+	case c.ExplicitDeny():
 		return "Remove the Deny statement that matches, or narrow it so that it no longer covers this action and resource " +
 			"(look in the identity's policies, the bucket policy and any service control policy). An Allow cannot override an explicit Deny."
-	case c.Code != "" && c.Code != string(accesscheck.CodeDenied):
-		return ""
-	case c.Code == "" && !deniedPattern.MatchString(c.Message):
+	case !c.Denied():
 		// Not a missing permission: the check's message says what to do.
 		return ""
 	}
-	action := actionPattern.FindString(c.Message)
+	action := c.NamedAction()
 	if action == "" || strings.HasPrefix(action, "sts:") {
 		action = checkActions[c.Name]
 	}

@@ -14,7 +14,7 @@ func azureFixHint(c platform.CheckResult, t s3AccessTarget) string {
 		return "Check container and the integration's storage_account_name; the container must exist before the driver is created."
 	case c.Name == accesscheck.CheckCredentials:
 		return "Check tenant_id, client_id and the client secret of the integration, then bump client_secret_wo_version."
-	case !deniedPattern.MatchString(c.Message):
+	case !c.Denied():
 		return ""
 	}
 	return "Assign the role \"Storage Blob Data Contributor\" on container " + t.Container + " to the service principal " +
