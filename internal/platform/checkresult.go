@@ -33,6 +33,8 @@ var (
 	assumeRolePattern = regexp.MustCompile(`(?i)\bsts:AssumeRole\b|\bAssumeRole\b|assume (the )?role`)
 	// actionPattern finds an IAM action named in a message.
 	actionPattern = regexp.MustCompile(`\b(s3|kms|sts):[A-Za-z]+\b`)
+	// gcsPermissionPattern finds a Cloud Storage permission in a message.
+	gcsPermissionPattern = regexp.MustCompile(`\bstorage\.(buckets|objects)\.[A-Za-z]+\b`)
 )
 
 // Retryable reports whether IAM (or role-assignment) propagation can
@@ -78,4 +80,11 @@ func (c CheckResult) RoleNotAssumed() bool {
 // check's message names, "" when it names none.
 func (c CheckResult) NamedAction() string {
 	return actionPattern.FindString(c.Message)
+}
+
+// NamedGCSPermission returns the Cloud Storage permission
+// (storage.objects.get, ...) the check's message names, "" when it names
+// none.
+func (c CheckResult) NamedGCSPermission() string {
+	return gcsPermissionPattern.FindString(c.Message)
 }

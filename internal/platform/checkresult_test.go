@@ -100,3 +100,16 @@ func TestCheckResultNamedAction(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckResultNamedGCSPermission(t *testing.T) {
+	t.Parallel()
+	for msg, want := range map[string]string{
+		"Access denied while listing: serviceAccount:a@p.iam.gserviceaccount.com lacks storage.objects.list on bucket \"b\" (HTTP 403).": "storage.objects.list",
+		"Read the metadata of bucket \"b\" (storage.buckets.get).":                                                                       "storage.buckets.get",
+		"Access denied: s3:PutObject on arn:aws:s3:::b/raw/* is not granted.":                                                            "",
+	} {
+		if got := (CheckResult{Message: msg}).NamedGCSPermission(); got != want {
+			t.Errorf("NamedGCSPermission(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}

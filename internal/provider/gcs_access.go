@@ -1,14 +1,9 @@
 package provider
 
 import (
-	"regexp"
-
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
-
-// gcsPermissionPattern finds a Cloud Storage permission in a check's message.
-var gcsPermissionPattern = regexp.MustCompile(`\bstorage\.(buckets|objects)\.[A-Za-z]+\b`)
 
 // gcsFixHint says how to fix a failed check of a Cloud Storage location. The
 // checker's messages name the permission and the member already; the hint
@@ -22,10 +17,10 @@ func gcsFixHint(c platform.CheckResult, t s3AccessTarget) string {
 			"roles/iam.serviceAccountTokenCreator on that service account (google_service_account_iam_member)."
 	case c.Name == accesscheck.CheckCredentials:
 		return "Check the service account key of the integration, then bump key_json_wo_version."
-	case !deniedPattern.MatchString(c.Message):
+	case !c.Denied():
 		return ""
 	}
-	perm := gcsPermissionPattern.FindString(c.Message)
+	perm := c.NamedGCSPermission()
 	if perm == "" {
 		return "Grant the missing Cloud Storage permission on bucket " + t.Bucket + " to the integration's service account, " +
 			"in the custom role bound to it on the bucket (google_project_iam_custom_role and google_storage_bucket_iam_member)."
