@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rateDrop := fs.Float64("fault-drop", 0, "rate of connections dropped before handling (0..1)")
 	dropAfter := fs.Float64("fault-drop-after", 0, "rate of mutating requests dropped after the change was applied (0..1)")
 	strict := fs.Bool("strict", envBool("DATALOOP_EMULATOR_STRICT"), "behave only as the published API and Dataloop's docs describe, "+
-		"with no emulator extensions (no checks[] in failed storage tests, no roleArn echo); default $DATALOOP_EMULATOR_STRICT")
+		"with no emulator extensions (no checks[] in failed storage tests, no roleArn echo, no gcp-cross serviceAccount entry); default $DATALOOP_EMULATOR_STRICT")
 	verbose := fs.Bool("v", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err

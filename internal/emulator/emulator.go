@@ -78,7 +78,8 @@ type Options struct {
 	// Strict makes the emulator behave only as the published API and
 	// Dataloop's documentation describe, with none of its extensions: a
 	// failed storage test is a bare {"message"} (no checks[]), and an
-	// integration's metadata has no roleArn echo. The contract check then
+	// integration's metadata has no roleArn echo and no serviceAccount
+	// entry on a gcp-cross integration. The contract check then
 	// accepts no extension either.
 	Strict bool
 	// Logf, when set, receives one line per request and notable events.

@@ -31,8 +31,9 @@ type GCPOptions struct {
 // names the platform's service account, the member the customer lets
 // impersonate their service account.
 // NOTE: Dataloop's console shows this account, but no published source
-// names the metadata entry; this is the emulator's choice, kept in strict
-// mode because without it a cross-project integration cannot be set up.
+// names the metadata entry; this is the emulator's choice, an extension
+// that strict mode leaves out (clients then take the account from the
+// console).
 const metaServiceAccount = "serviceAccount"
 
 // syntheticPlatformSA is the platform service account of an emulator

@@ -162,3 +162,19 @@ func TestDriverTestGCSStrict(t *testing.T) {
 		t.Errorf("strict mode answers a bare {message}: %s", r.raw)
 	}
 }
+
+// TestGCPCrossStrictOmitsServiceAccount: no published source names the
+// metadata entry of the platform's service account, so strict mode leaves
+// it out of every answer; the impersonation behind /drivers/test still uses
+// the account.
+func TestGCPCrossStrictOmitsServiceAccount(t *testing.T) {
+	t.Parallel()
+	_, a, _ := startWithGCP(t, true)
+	in := a.createIntegration("cross", "gcp-cross", map[string]any{})
+	got := a.must(200, "GET", "/orgs/"+DemoOrgID+"/integrations/"+in.str("id"), nil).obj()
+	for _, o := range []obj{in, got} {
+		if v := metaValue(o, metaServiceAccount); v != "" {
+			t.Errorf("strict mode exposes the %q entry: %q", metaServiceAccount, v)
+		}
+	}
+}

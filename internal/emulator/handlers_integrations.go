@@ -238,11 +238,12 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // integrationJSON is an integration as the API returns it. In strict mode
-// the metadata holds only what Dataloop documents: the roleArn echo is left out.
+// the metadata holds only what Dataloop documents: the roleArn echo and the
+// gcp-cross serviceAccount entry are left out.
 func (s *Server) integrationJSON(in *integration) map[string]any {
 	meta := make([]map[string]any, 0, len(in.Metadata))
 	for _, m := range in.Metadata {
-		if s.opts.Strict && m.Name == metaRoleARN {
+		if s.opts.Strict && (m.Name == metaRoleARN || m.Name == metaServiceAccount) {
 			continue
 		}
 		meta = append(meta, map[string]any{

@@ -115,6 +115,9 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
+	if !planAccountCheck(ctx, r.data, "", false, req, &resp.Diagnostics) {
+		return
+	}
 	ctx, cancel := withPlanCallTimeout(ctx)
 	defer cancel()
 	var plan M

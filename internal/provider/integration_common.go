@@ -37,7 +37,7 @@ var integrationTypeResource = map[string]string{
 	platform.TypeS3:        "dataloop_aws_access_key_integration",
 	platform.TypeAWSSTS:    "dataloop_aws_sts_integration",
 	platform.TypeAWSCross:  "dataloop_aws_cross_account_integration",
-	platform.TypeGCS:       "dataloop_gcp_service_account_integration",
+	platform.TypeGCS:       "dataloop_gcp_private_key_integration",
 	platform.TypeGCPCross:  "dataloop_gcp_cross_project_integration",
 	platform.TypeAzureBlob: "dataloop_azure_client_secret_integration",
 }
@@ -127,30 +127,36 @@ func mergeAttributes(base map[string]schema.Attribute, extra map[string]schema.A
 }
 
 // planIntegrationOrgID fills a planned org_id the configuration leaves unset
-// with the provider's org_id, and marks the integration for replacement when
-// the organization changes. Call it from ModifyPlan.
-func planIntegrationOrgID(ctx context.Context, pd *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+// with the provider's org_id, marks the integration for replacement when
+// the organization changes, and runs the run's account check
+// (planAccountCheck) when the plan creates or changes the integration. Call
+// it first from ModifyPlan; it returns false when the plan must not go on
+// to other platform calls.
+func planIntegrationOrgID(ctx context.Context, pd *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
 	if pd == nil || req.Plan.Raw.IsNull() {
-		return
+		return true
 	}
 	var configured types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("org_id"), &configured)...)
-	if resp.Diagnostics.HasError() || configured.IsUnknown() {
-		return
+	if resp.Diagnostics.HasError() {
+		return false
 	}
-	orgID := pd.orgIDOrDefault(configured, &resp.Diagnostics)
-	if orgID == "" {
-		return
+	orgID := ""
+	if !configured.IsUnknown() {
+		if orgID = pd.orgIDOrDefault(configured, &resp.Diagnostics); orgID == "" {
+			return false
+		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
+		if !req.State.Raw.IsNull() {
+			var prior types.String
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("org_id"), &prior)...)
+			if !prior.IsNull() && prior.ValueString() != orgID {
+				resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
+			}
+		}
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("org_id"), orgID)...)
-	if req.State.Raw.IsNull() {
-		return
-	}
-	var prior types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("org_id"), &prior)...)
-	if !prior.IsNull() && prior.ValueString() != orgID {
-		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("org_id"))
-	}
+	fromConfig := !configured.IsNull() && !configured.IsUnknown() && configured.ValueString() != ""
+	return planAccountCheck(ctx, pd, orgID, fromConfig, req, &resp.Diagnostics) && !resp.Diagnostics.HasError()
 }
 
 // importIntegrationState accepts "<integration id>" (organization from the
@@ -201,7 +207,7 @@ func readIntegration(ctx context.Context, pd *providerData, req resource.ReadReq
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Read Integration",
-			fmt.Sprintf("Could not read integration %q of organization %q: %s", id, orgID, err))
+			fmt.Sprintf("Could not read integration %q of organization %q: %s%s", id, orgID, err, tokenHint(err)))
 		return nil, ""
 	}
 	if integration.Type != wantType {
@@ -237,7 +243,7 @@ func deleteIntegration(ctx context.Context, pd *providerData, req resource.Delet
 	err := pd.Client.DeleteIntegration(ctx, orgID, id)
 	if err != nil && !platform.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete Integration",
-			fmt.Sprintf("Could not delete integration %q of organization %q: %s", id, orgID, err))
+			fmt.Sprintf("Could not delete integration %q of organization %q: %s%s", id, orgID, err, tokenHint(err)))
 	}
 }
 

@@ -85,24 +85,70 @@ func TestAccAWSCrossAccountIntegration_interruptedCreate(t *testing.T) {
 				Config: testAccConfig(config, fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", testAccCrossAccountAddress, existing.ID)),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
-					stateCheckFunc(func(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-						list, err := client.ListIntegrations(context.Background(), testOrgID)
-						if err != nil {
-							resp.Error = err
-							return
-						}
-						n := 0
-						for _, in := range list {
-							if in.Name == name {
-								n++
-							}
-						}
-						if n != 1 {
-							resp.Error = fmt.Errorf("the organization has %d integrations named %q; want 1", n, name)
-						}
-					}),
+					testAccCheckIntegrationCount(t, name, 1),
 				},
 			},
 		},
+	})
+}
+
+// TestAccGCPCrossProjectIntegration_interruptedCreate is the GCP
+// counterpart: a cross-project integration of the same name exists (each
+// has its own platform service account and counts toward the limit of 3),
+// the plan warns with its ID and the import block and command, and
+// importing it creates no second one.
+func TestAccGCPCrossProjectIntegration_interruptedCreate(t *testing.T) {
+	testAccEmulator(t)
+	diags := testAccDiagnosticLog(t)
+	client := testClient(t)
+	name := testName(t, "tf-acc-gcpx")
+	existing, err := client.CreateIntegration(context.Background(), testOrgID, platform.CreateIntegrationInput{
+		Name: name, Type: platform.TypeGCPCross, Options: map[string]any{},
+	})
+	if err != nil {
+		t.Fatalf("creating the integration out of band: %v", err)
+	}
+	config := testAccGCPCrossConfig(name, "")
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{Config: config, PlanOnly: true, ExpectNonEmptyPlan: true},
+			{
+				PreConfig: func() {
+					diags.expectWarning(t, "PlanResourceChange", "Integration Already Exists", "ID "+existing.ID,
+						"gcp-cross integration named", "to = dataloop_gcp_cross_project_integration.NAME", `id = "`+existing.ID+`"`,
+						"terraform import dataloop_gcp_cross_project_integration.NAME "+existing.ID)
+				},
+				Config: testAccConfig(config, fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", testAccGCPCrossAddress, existing.ID)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccGCPCrossAddress, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
+					testAccCheckIntegrationCount(t, name, 1),
+				},
+			},
+		},
+	})
+}
+
+// testAccCheckIntegrationCount checks that the organization has want
+// integrations named name.
+func testAccCheckIntegrationCount(t *testing.T, name string, want int) statecheck.StateCheck {
+	return stateCheckFunc(func(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+		list, err := testClient(t).ListIntegrations(context.Background(), testOrgID)
+		if err != nil {
+			resp.Error = err
+			return
+		}
+		n := 0
+		for _, in := range list {
+			if in.Name == name {
+				n++
+			}
+		}
+		if n != want {
+			resp.Error = fmt.Errorf("the organization has %d integrations named %q; want %d", n, name, want)
+		}
 	})
 }

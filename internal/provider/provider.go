@@ -265,6 +265,7 @@ func (p *dataloopProvider) Configure(ctx context.Context, req provider.Configure
 
 	data := &providerData{
 		Client:      client,
+		Endpoint:    endpoint,
 		OrgID:       orgID,
 		AccessCheck: check,
 		Access:      newAccessRun(),

@@ -21,12 +21,15 @@ import (
 // run's cache of storage-access results.
 type providerData struct {
 	Client      *platform.Client
+	Endpoint    string // the API base URL, for messages
 	OrgID       string
 	Checker     *accesscheck.Checker
 	AccessCheck accessCheckConfig
 	Access      *accessRun
 	// orgs holds the run's integration list per organization (run_cache.go).
 	orgs orgIntegrationCache
+	// account holds the run's plan-time account check (account_check.go).
+	account accountCheck
 }
 
 // accessCheckConfig is the resolved access_check block, defaults applied.

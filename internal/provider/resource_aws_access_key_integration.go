@@ -63,7 +63,9 @@ func (r *awsAccessKeyIntegrationResource) ValidateConfig(ctx context.Context, re
 }
 
 func (r *awsAccessKeyIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	planIntegrationOrgID(ctx, r.data, req, resp)
+	if !planIntegrationOrgID(ctx, r.data, req, resp) {
+		return
+	}
 	planExistingIntegration(ctx, r.data, "dataloop_aws_access_key_integration", platform.TypeS3, req, resp)
 	planAWSCredentialCheck(ctx, r.data, false, req, resp)
 }

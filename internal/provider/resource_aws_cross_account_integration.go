@@ -88,7 +88,9 @@ func (r *awsCrossAccountIntegrationResource) Configure(_ context.Context, req re
 }
 
 func (r *awsCrossAccountIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	planIntegrationOrgID(ctx, r.data, req, resp)
+	if !planIntegrationOrgID(ctx, r.data, req, resp) {
+		return
+	}
 	planIntegrationLimit(ctx, r.data, platform.TypeAWSCross, req, resp)
 	planExistingIntegration(ctx, r.data, "dataloop_aws_cross_account_integration", platform.TypeAWSCross, req, resp)
 }

@@ -81,7 +81,9 @@ func (r *awsSTSIntegrationResource) ValidateConfig(ctx context.Context, req reso
 }
 
 func (r *awsSTSIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	planIntegrationOrgID(ctx, r.data, req, resp)
+	if !planIntegrationOrgID(ctx, r.data, req, resp) {
+		return
+	}
 	planExistingIntegration(ctx, r.data, "dataloop_aws_sts_integration", platform.TypeAWSSTS, req, resp)
 	planAWSCredentialCheck(ctx, r.data, true, req, resp)
 }

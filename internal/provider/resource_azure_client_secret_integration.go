@@ -122,7 +122,9 @@ func (r *azureClientSecretIntegrationResource) Configure(_ context.Context, req 
 }
 
 func (r *azureClientSecretIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	planIntegrationOrgID(ctx, r.data, req, resp)
+	if !planIntegrationOrgID(ctx, r.data, req, resp) {
+		return
+	}
 	planExistingIntegration(ctx, r.data, "dataloop_azure_client_secret_integration", platform.TypeAzureBlob, req, resp)
 	planAzureCredentialCheck(ctx, r.data, req, resp)
 }

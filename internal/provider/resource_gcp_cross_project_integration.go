@@ -75,7 +75,7 @@ func (r *gcpCrossProjectIntegrationResource) Schema(ctx context.Context, _ resou
 			Computed: true,
 			MarkdownDescription: "Email of the platform's own service account for this integration. Let it " +
 				"impersonate your service account: grant it `roles/iam.serviceAccountTokenCreator` on that account " +
-				"(google_service_account_iam_member with member `serviceAccount:<this>`).",
+				"(google_service_account_iam_member with member `serviceAccount:<this>`). " + platformSANote,
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 	})
@@ -142,8 +142,53 @@ func (r *gcpCrossProjectIntegrationResource) Configure(_ context.Context, req re
 }
 
 func (r *gcpCrossProjectIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	planIntegrationOrgID(ctx, r.data, req, resp)
+	if !planIntegrationOrgID(ctx, r.data, req, resp) {
+		return
+	}
+	planPlatformServiceAccount(ctx, req, resp)
 	planIntegrationLimit(ctx, r.data, platform.TypeGCPCross, req, resp)
+	planExistingIntegration(ctx, r.data, "dataloop_gcp_cross_project_integration", platform.TypeGCPCross, req, resp)
+}
+
+// platformSANote says where the platform's service account is when the
+// platform's answer does not name it.
+const platformSANote = "Dataloop's published API documents no field for it: the provider reads it from the " +
+	"integration's `serviceAccount` metadata entry when the platform returns one, and leaves it null (with a warning " +
+	"at plan and apply) when not. Then copy the account from the integration's page in the Dataloop console, which " +
+	"shows it, into your configuration, for example as a variable used with " +
+	"`coalesce(dataloop_gcp_cross_project_integration.<name>.platform_service_account, var.<name>)`."
+
+// planPlatformServiceAccount keeps platform_service_account as it is in
+// state, null included (UseStateForUnknown keeps only known non-null
+// values), since an integration's platform account never changes; and
+// warns while it is null. A new or replaced integration gets it at apply.
+func planPlatformServiceAccount(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	// A move to another organization (planIntegrationOrgID) replaces it.
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 || resp.Diagnostics.HasError() {
+		return
+	}
+	var prior types.String
+	p := path.Root("platform_service_account")
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
+	if resp.Diagnostics.HasError() || !prior.IsNull() {
+		return
+	}
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, p, prior)...)
+	addPlatformSAWarning(&resp.Diagnostics, id.ValueString())
+}
+
+// addPlatformSAWarning says that the platform did not name its service
+// account for integration id, and where to find it.
+func addPlatformSAWarning(diags *diag.Diagnostics, id string) {
+	diags.AddAttributeWarning(path.Root("platform_service_account"), "Platform Service Account Not Returned",
+		fmt.Sprintf("The platform's answer for cross-project integration %s does not name the platform's service "+
+			"account, so platform_service_account is null. Dataloop's published API documents no field for it. "+
+			"Find the account on the integration's page in the Dataloop console, let it impersonate your service "+
+			"account (roles/iam.serviceAccountTokenCreator on that account), and pass it to your configuration, for "+
+			"example as a variable with coalesce(platform_service_account, var.<name>). Until it can impersonate, "+
+			"the access checks of the integration's storage drivers fail on impersonation.", id))
 }
 
 // bindingChanged reports whether the bound account must be sent again.
@@ -208,7 +253,10 @@ func (r *gcpCrossProjectIntegrationResource) Create(ctx context.Context, req res
 		}
 		integration = bound
 	}
-	resp.Diagnostics.Append(plan.applyIntegration(integration, orgID)...)
+	plan.applyIntegration(integration, orgID, true)
+	if plan.PlatformServiceAccount.IsNull() {
+		addPlatformSAWarning(&resp.Diagnostics, integration.ID)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -219,7 +267,7 @@ func (r *gcpCrossProjectIntegrationResource) Read(ctx context.Context, req resou
 	if integration == nil {
 		return
 	}
-	resp.Diagnostics.Append(state.applyIntegration(integration, orgID)...)
+	state.applyIntegration(integration, orgID, false)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -251,7 +299,7 @@ func (r *gcpCrossProjectIntegrationResource) Update(ctx context.Context, req res
 			fmt.Sprintf("Could not update integration %q of organization %q: %s", state.ID.ValueString(), orgID, err))
 		return
 	}
-	resp.Diagnostics.Append(plan.applyIntegration(integration, orgID)...)
+	plan.applyIntegration(integration, orgID, true)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -263,18 +311,19 @@ func (r *gcpCrossProjectIntegrationResource) ImportState(ctx context.Context, re
 	importIntegrationState(ctx, req, resp)
 }
 
-func (m *gcpCrossProjectIntegrationModel) applyIntegration(i *platform.Integration, orgID string) diag.Diagnostics {
-	var diags diag.Diagnostics
+// applyIntegration copies what the platform returns into the model. A
+// create takes the platform's service account, or null when the answer does
+// not name it (Create and planPlatformServiceAccount warn then). A refresh
+// (fromPlan false) takes it when the platform names it; otherwise, and
+// after an update, the planned or prior value stays, since the account of
+// an integration does not change.
+func (m *gcpCrossProjectIntegrationModel) applyIntegration(i *platform.Integration, orgID string, fromPlan bool) {
 	m.applyCommon(i, orgID)
 	sa := i.PlatformServiceAccount()
-	if sa == "" {
-		diags.AddError("Missing Platform Service Account",
-			fmt.Sprintf("The platform returned cross-project integration %q without its service account (metadata %q). "+
-				"Your service account cannot let it impersonate without it. Contact Dataloop support if this persists.",
-				i.ID, platform.MetadataServiceAccount))
+	switch {
+	case m.PlatformServiceAccount.IsUnknown() && sa == "":
 		m.PlatformServiceAccount = types.StringNull()
-		return diags
+	case m.PlatformServiceAccount.IsUnknown(), !fromPlan && sa != "":
+		m.PlatformServiceAccount = types.StringValue(sa)
 	}
-	m.PlatformServiceAccount = types.StringValue(sa)
-	return diags
 }

@@ -286,8 +286,11 @@ resource "dataloop_gcp_cross_project_integration" "test" {
 // TestAccGCPCrossProjectIntegration_basic stands in for the console's
 // cross-project flow: create the integration, read the platform's service
 // account, bind the customer's service account, rename in place, import.
+// The platform's service account comes from the emulator's serviceAccount
+// metadata entry, an extension (TestAccGCPCrossProjectIntegration_strict
+// covers a platform without it).
 func TestAccGCPCrossProjectIntegration_basic(t *testing.T) {
-	env := testAccGCPEnv(t, withStrictEmulator)
+	env := testAccGCPEnv(t, withEmulatorExtensions)
 	email, _, _ := env.newServiceAccount(t)
 	name, renamed := testName(t, "tf-acc-gcpx"), testName(t, "tf-acc-gcpx-renamed")
 	sameID := statecheck.CompareValue(compare.ValuesSame())
@@ -327,6 +330,56 @@ func TestAccGCPCrossProjectIntegration_basic(t *testing.T) {
 			},
 			{Config: testAccGCPCrossConfig(renamed, email), PlanOnly: true},
 			{
+				ResourceName:            testAccGCPCrossAddress,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"service_account_email"},
+			},
+		},
+	})
+}
+
+// TestAccGCPCrossProjectIntegration_strict stands in for a platform that
+// answers only as Dataloop documents it: no metadata entry names the
+// platform's service account. The integration is created and bound with
+// platform_service_account null (no inconsistent result, not unknown at
+// the next plan), apply and plan warn where to find the account, the
+// configuration shows no drift, and import round-trips.
+func TestAccGCPCrossProjectIntegration_strict(t *testing.T) {
+	env := testAccGCPEnv(t, withStrictEmulator)
+	diags := testAccDiagnosticLog(t)
+	email, _, _ := env.newServiceAccount(t)
+	name, renamed := testName(t, "tf-acc-gcpx"), testName(t, "tf-acc-gcpx-renamed")
+	nullSA := statecheck.ExpectKnownValue(testAccGCPCrossAddress, tfjsonpath.New("platform_service_account"), knownvalue.Null())
+	where := []string{"does not name the platform's service account", "integration's page in the Dataloop console",
+		"roles/iam.serviceAccountTokenCreator"}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config:            testAccGCPCrossConfig(name, email),
+				ConfigStateChecks: []statecheck.StateCheck{nullSA, testAccCheckEmulatorGCPBinding(env.testEmulator, email)},
+			},
+			{
+				PreConfig: func() {
+					diags.expectWarning(t, "ApplyResourceChange", "Platform Service Account Not Returned", where...)
+				},
+				Config: testAccGCPCrossConfig(renamed, email),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccGCPCrossAddress, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testAccGCPCrossAddress, tfjsonpath.New("platform_service_account"), knownvalue.Null()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{nullSA,
+					statecheck.ExpectKnownValue(testAccGCPCrossAddress, tfjsonpath.New("name"), knownvalue.StringExact(renamed))},
+			},
+			testAccNoDriftStep(testAccGCPCrossConfig(renamed, email)),
+			{
+				PreConfig: func() {
+					diags.expectWarning(t, "PlanResourceChange", "Platform Service Account Not Returned", where...)
+				},
 				ResourceName:            testAccGCPCrossAddress,
 				ImportState:             true,
 				ImportStateVerify:       true,

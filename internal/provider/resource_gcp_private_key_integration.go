@@ -111,7 +111,10 @@ func (r *gcpPrivateKeyIntegrationResource) Configure(_ context.Context, req reso
 }
 
 func (r *gcpPrivateKeyIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	planIntegrationOrgID(ctx, r.data, req, resp)
+	if !planIntegrationOrgID(ctx, r.data, req, resp) {
+		return
+	}
+	planExistingIntegration(ctx, r.data, "dataloop_gcp_private_key_integration", platform.TypeGCS, req, resp)
 	planGCPKey(ctx, r.data, req, resp)
 }
 
