@@ -43,6 +43,15 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound
 }
 
+// IsNotVisible reports whether err is (or wraps) a 404 or 403 answer of the
+// API: the object does not exist, or the token may not see it. Use it where
+// both mean the same to the user (a project_id to check); use IsNotFound
+// where a 403 must not drop an object from state.
+func IsNotVisible(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusForbidden)
+}
+
 // IsUnauthorized reports whether err is (or wraps) a 401 answer of the API:
 // the token is missing, wrong or expired.
 func IsUnauthorized(err error) bool {

@@ -467,7 +467,7 @@ func integrationForDriver(ctx context.Context, pd *providerData, run *accessRun,
 	in, err := run.integration(ctx, pd.Client, t.ProjectID, t.IntegrationID, fresh)
 	var pe *projectError
 	switch {
-	case errors.As(err, &pe) && (platform.IsNotFound(err) || platform.StatusCode(err) == http.StatusForbidden):
+	case errors.As(err, &pe) && platform.IsNotVisible(err):
 		diags.AddAttributeError(path.Root("project_id"), "Project Not Found",
 			fmt.Sprintf("No project %q exists, or the token cannot see it (the platform answered %d). Check project_id: "+
 				"use the ID of a project in an organization the token's user belongs to (the dataloop_project data "+
