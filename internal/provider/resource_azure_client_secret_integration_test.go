@@ -188,43 +188,49 @@ func TestAccAzureClientSecretIntegration_basic(t *testing.T) {
 // mistyped client secret (or its Secret ID pasted instead of its Value):
 // the plan warns, the apply fails on client_secret_wo before the platform
 // is called, and the fixed configuration then applies in the same workspace.
+// Neither secret shows in the error, the TRACE log, the plan or the state.
 func TestAccAzureClientSecretIntegration_badSecretFailsApply(t *testing.T) {
 	env := testAccAzureEnv(t)
+	scan := testAccSecretScan(t)
 	id := env.newIdentity()
+	wrong := "Q~wrong." + strings.ToLower(randomString(t, "abcdefghijklmnopqrstuvwxyz0123456789", 24))
 	name := testName(t, "tf-acc-azure-bad")
 	provider := env.providerConfig(nil)
+	refused := expectErrorWithout(regexp.MustCompile(`(?s)Azure Credentials Check Failed.*Nothing was created.*AADSTS7000215`), wrong, id.secret)
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		WorkingDir:               scan.WorkingDir,
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		ErrorCheck:               refused.Check,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   func() { testAccSetAzureSecret(t, "not-the-secret") },
-				Config:      provider + testAccAzureIntegrationConfig(name, id, 1, testenv.AzureAccount),
-				ExpectError: regexp.MustCompile(`(?s)Azure Credentials Check Failed.*Nothing was created.*AADSTS7000215`),
+				PreConfig: func() { testAccSetAzureSecret(t, wrong) },
+				Config:    provider + testAccAzureIntegrationConfig(name, id, 1, testenv.AzureAccount),
 			},
 			{
 				PreConfig: func() {
 					testAccSetAzureSecret(t, id.secret)
-					list, err := testClient(t).ListIntegrations(context.Background(), testOrgID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, in := range list {
-						if in.Name == name {
-							t.Fatalf("integration %s was created although its credentials check failed", in.ID)
-						}
-					}
+					testAccExpectNoIntegration(t, name)
 				},
-				Config: provider + testAccAzureIntegrationConfig(name, id, 1, testenv.AzureAccount),
+				Config:           provider + testAccAzureIntegrationConfig(name, id, 1, testenv.AzureAccount),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectPlanNotContains(wrong, id.secret)}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					testAccCheckEmulatorAzureOptions(env.testEmulator, id, id.secret, testenv.AzureAccount),
+					expectStateNotContains(wrong, id.secret),
 				},
 			},
 		},
 	})
+	if t.Failed() || t.Skipped() {
+		return
+	}
+	if refused.Seen != 1 {
+		t.Fatalf("the wrong secret failed %d applies, want 1", refused.Seen)
+	}
+	scan.Verify(t, []string{wrong, id.secret}, "Azure Credentials Check Failed", "Creating Azure client-secret integration")
 }
 
 // TestAzureClientSecretIntegration_validation: malformed IDs and names fail

@@ -186,11 +186,13 @@ func testAccCheckEmulatorGCPKey(e *testEmulator, key string) statecheck.StateChe
 // TestAccGCPPrivateKeyIntegration_refusedKeyFailsApply stands in for a key
 // Google refuses (deleted, disabled, or not this account's): the plan warns,
 // the apply fails on key_json_wo before the platform is called, and the
-// fixed configuration then applies in the same workspace.
+// fixed configuration then applies in the same workspace. Neither key shows
+// in the error, the TRACE log, the plan or the state.
 func TestAccGCPPrivateKeyIntegration_refusedKeyFailsApply(t *testing.T) {
 	env := testAccGCPEnv(t)
-	email, key, _ := env.newServiceAccount(t)
-	_, other, _ := env.newServiceAccount(t)
+	scan := testAccSecretScan(t)
+	email, key, line := env.newServiceAccount(t)
+	_, other, otherLine := env.newServiceAccount(t)
 	// The other account's key, relabelled: its signature does not verify.
 	var m map[string]any
 	if err := json.Unmarshal([]byte(other), &m); err != nil {
@@ -199,42 +201,47 @@ func TestAccGCPPrivateKeyIntegration_refusedKeyFailsApply(t *testing.T) {
 	m["client_email"] = email
 	forged, _ := json.Marshal(m)
 	name := testName(t, "tf-acc-gcpkey-bad")
+	refused := expectErrorWithout(regexp.MustCompile(`(?s)GCP Service Account Key Check Failed.*Nothing was created.*invalid_grant`), line, otherLine)
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		WorkingDir:               scan.WorkingDir,
 		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		ErrorCheck:               refused.Check,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   func() { testAccSetGCPKey(t, string(forged)) },
-				Config:      testAccGCPKeyConfig(name, 1),
-				ExpectError: regexp.MustCompile(`(?s)GCP Service Account Key Check Failed.*Nothing was created.*invalid_grant`),
+				PreConfig: func() { testAccSetGCPKey(t, string(forged)) },
+				Config:    testAccGCPKeyConfig(name, 1),
 			},
 			{
 				PreConfig: func() {
 					testAccSetGCPKey(t, key)
-					list, err := testClient(t).ListIntegrations(context.Background(), testOrgID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, in := range list {
-						if in.Name == name {
-							t.Fatalf("integration %s was created although its key check failed", in.ID)
-						}
-					}
+					testAccExpectNoIntegration(t, name)
 				},
 				Config: testAccGCPKeyConfig(name, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectPlanNotContains(line, otherLine),
+				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccGCPKeyAddress, tfjsonpath.New("client_email"), knownvalue.StringExact(email)),
+					expectStateNotContains(line, otherLine),
 				},
 			},
 		},
 	})
+	if t.Failed() || t.Skipped() {
+		return
+	}
+	if refused.Seen != 1 {
+		t.Fatalf("the refused key failed %d applies, want 1", refused.Seen)
+	}
+	scan.Verify(t, []string{line, otherLine}, "GCP Service Account Key Check Failed", "Creating GCP private-key integration")
 }
 
 // TestGCPPrivateKeyIntegration_validation: malformed keys fail at validate
-// time on key_json_wo, without echoing the key.
+// time on key_json_wo, without echoing the key's private key in the error.
 func TestGCPPrivateKeyIntegration_validation(t *testing.T) {
 	testUnitProviderEnv(t)
 	base := map[string]any{"type": "service_account", "client_email": "dataloop-reader@acme-prod.iam.gserviceaccount.com",
@@ -258,15 +265,20 @@ func TestGCPPrivateKeyIntegration_validation(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			testAccSetGCPKey(t, tc.key)
+			invalid := expectErrorWithout(regexp.MustCompile(`(?s)Invalid Service Account Key.*key_json_wo.*`+regexp.QuoteMeta(tc.want)),
+				"secretlinethatmustnotshow")
 			resource.UnitTest(t, resource.TestCase{
 				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				ErrorCheck:               invalid.Check,
 				Steps: []resource.TestStep{{
-					Config:      testAccGCPKeyConfig("x", 1),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(`(?s)Invalid Service Account Key.*key_json_wo.*` + regexp.QuoteMeta(tc.want)),
+					Config:   testAccGCPKeyConfig("x", 1),
+					PlanOnly: true,
 				}},
 			})
+			if !t.Failed() && !t.Skipped() && invalid.Seen != 1 {
+				t.Fatalf("the key was accepted")
+			}
 		})
 	}
 }

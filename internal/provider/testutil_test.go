@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -194,4 +195,34 @@ func testSecretAccessKey(t *testing.T) string {
 // testName returns a unique object name for a test.
 func testName(t *testing.T, prefix string) string {
 	return prefix + "-" + strings.ToLower(randomString(t, "abcdefghijklmnopqrstuvwxyz0123456789", 8))
+}
+
+// expectedErrors is a TestCase.ErrorCheck for steps that must fail: it
+// accepts an error that matches re and contains none of the secrets, and
+// counts it. Unlike ExpectError, which only matches, it sees the whole error
+// output and so can prove what is not in it. Steps that use it set no
+// ExpectError; the test checks Seen afterwards, since a step that does not
+// fail never reaches ErrorCheck.
+type expectedErrors struct {
+	re      *regexp.Regexp
+	secrets []string
+	Seen    int
+}
+
+func expectErrorWithout(re *regexp.Regexp, secrets ...string) *expectedErrors {
+	return &expectedErrors{re: re, secrets: secrets}
+}
+
+func (e *expectedErrors) Check(err error) error {
+	for i, s := range e.secrets {
+		if strings.Contains(err.Error(), s) {
+			// The error itself would show the secret; name it by index.
+			return fmt.Errorf("the error output contains secret #%d", i)
+		}
+	}
+	if !e.re.MatchString(err.Error()) {
+		return err
+	}
+	e.Seen++
+	return nil
 }
