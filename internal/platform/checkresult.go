@@ -33,6 +33,9 @@ var (
 	assumeRolePattern = regexp.MustCompile(`(?i)\bsts:AssumeRole\b|\bAssumeRole\b|assume (the )?role`)
 	// actionPattern finds an IAM action named in a message.
 	actionPattern = regexp.MustCompile(`\b(s3|kms|sts):[A-Za-z]+\b`)
+	// impersonatePattern finds a refused impersonation of a gcp-cross
+	// integration's service account in a message without per-check results.
+	impersonatePattern = regexp.MustCompile(`\biam\.serviceAccounts\.getAccessToken\b|\bmay not act as\b`)
 	// gcsPermissionPattern finds a Cloud Storage permission in a message.
 	gcsPermissionPattern = regexp.MustCompile(`\bstorage\.(buckets|objects)\.[A-Za-z]+\b`)
 )
@@ -74,6 +77,14 @@ func (c CheckResult) ExplicitDeny() bool {
 // names AssumeRole.
 func (c CheckResult) RoleNotAssumed() bool {
 	return c.Name == accesscheck.CheckAssumeRole || c.Name == PlatformCheckName && assumeRolePattern.MatchString(c.Message)
+}
+
+// ImpersonationRefused reports a failure to act as the service account
+// bound to a gcp-cross integration: the impersonate check, or a platform
+// message without per-check results that names the refused
+// iam.serviceAccounts.getAccessToken.
+func (c CheckResult) ImpersonationRefused() bool {
+	return c.Name == accesscheck.CheckImpersonate || c.Name == PlatformCheckName && impersonatePattern.MatchString(c.Message)
 }
 
 // NamedAction returns the IAM action (s3:..., kms:..., sts:...) the

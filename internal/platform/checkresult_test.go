@@ -86,6 +86,26 @@ func TestCheckResultRoleNotAssumed(t *testing.T) {
 	}
 }
 
+func TestCheckResultImpersonationRefused(t *testing.T) {
+	t.Parallel()
+	msg := "access check failed: impersonate: Service account p@x.iam.gserviceaccount.com may not act as " +
+		"c@x.iam.gserviceaccount.com: IAM refused iam.serviceAccounts.getAccessToken (HTTP 403)."
+	for _, tc := range []struct {
+		name string
+		c    CheckResult
+		want bool
+	}{
+		{"impersonate check", CheckResult{Name: "impersonate", Message: "anything"}, true},
+		{"platform message naming getAccessToken", CheckResult{Name: PlatformCheckName, Message: msg}, true},
+		{"platform message about a permission", CheckResult{Name: PlatformCheckName, Message: "list: Access denied: lacks storage.objects.list (HTTP 403)"}, false},
+		{"another check naming getAccessToken", CheckResult{Name: "list", Message: msg}, false},
+	} {
+		if got := tc.c.ImpersonationRefused(); got != tc.want {
+			t.Errorf("%s: ImpersonationRefused() = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestCheckResultNamedAction(t *testing.T) {
 	t.Parallel()
 	for msg, want := range map[string]string{

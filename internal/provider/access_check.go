@@ -45,7 +45,8 @@ const maxConcurrentAccessChecks = 4
 
 // s3AccessTarget is one storage location the platform must be able to use.
 // DriverType is empty for S3; for Azure drivers Container holds the
-// container and Bucket is empty.
+// container and Bucket is empty; a GCS driver (DriverType gcs) has a Bucket
+// and no Region.
 type s3AccessTarget struct {
 	DriverType      string
 	Container       string
@@ -101,8 +102,12 @@ func (t s3AccessTarget) driverType() string {
 
 // location is the driver payload of the target.
 func (t s3AccessTarget) location() platform.DriverLocation {
-	if t.Container != "" {
+	switch {
+	case t.Container != "":
 		return platform.DriverLocation{ContainerName: t.Container, Path: t.Path}
+	case t.DriverType == platform.DriverTypeGCS:
+		// NOTE: a gcs payload names its bucket "bucket", not "bucketName".
+		return platform.DriverLocation{Bucket: t.Bucket, Path: t.Path}
 	}
 	if t.DriverType == platform.DriverTypeGCS {
 		return platform.DriverLocation{Bucket: t.Bucket, Path: t.Path}
@@ -184,8 +189,9 @@ func (o accessOutcome) retryable() bool {
 }
 
 // onlyAssumeRoleFailed reports whether the outcome failed only because the
-// role could not be assumed: the assume_role check, or a platform message
-// without per-check results that names AssumeRole.
+// role could not be assumed or the service account not impersonated: the
+// assume_role or impersonate check, or a platform message without per-check
+// results that names AssumeRole or the refused impersonation.
 func (o accessOutcome) onlyAssumeRoleFailed() bool {
 	if o.Verdict != platform.TestFailed {
 		return false
@@ -195,7 +201,7 @@ func (o accessOutcome) onlyAssumeRoleFailed() bool {
 		return false
 	}
 	for _, c := range failed {
-		if !c.RoleNotAssumed() {
+		if !c.RoleNotAssumed() && !c.ImpersonationRefused() {
 			return false
 		}
 	}
@@ -601,7 +607,7 @@ func failureAttribute(failed []platform.CheckResult) path.Path {
 		return path.Root("bucket")
 	}
 	switch failed[0].Name {
-	case checkAssumeRole:
+	case checkAssumeRole, accesscheck.CheckImpersonate, accesscheck.CheckCredentials:
 		return path.Root("integration_id")
 	case checkRegion:
 		return path.Root("region")
@@ -636,7 +642,7 @@ func fixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integration)
 		return azureFixHint(c, t)
 	}
 	if t.DriverType == platform.DriverTypeGCS {
-		return gcsFixHint(c, t)
+		return gcsFixHint(c, t, in)
 	}
 	switch {
 	case c.Name == checkAssumeRole:

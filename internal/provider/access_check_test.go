@@ -198,6 +198,10 @@ func TestOnlyAssumeRoleFailed(t *testing.T) {
 		{"no role bound (emulator)", []platform.CheckResult{{Name: platformCheckName, Message: "no role is bound to aws-cross integration \"i\", " +
 			"so the platform has no role to assume (sts:AssumeRole): bind one"}}, true},
 		{"passed", []platform.CheckResult{{Name: platformCheckName, Success: true}}, false},
+		{"impersonate check", []platform.CheckResult{{Name: "credentials", Success: true}, {Name: "impersonate", Message: "may not act as"}}, true},
+		{"gcs impersonation message", []platform.CheckResult{{Name: platformCheckName, Message: "access check failed: impersonate: Service account " +
+			"p@x.iam.gserviceaccount.com may not act as c@x.iam.gserviceaccount.com: IAM refused iam.serviceAccounts.getAccessToken (HTTP 403)."}}, true},
+		{"gcs list denied", []platform.CheckResult{{Name: "impersonate", Success: true}, {Name: checkList, Message: "Access denied: lacks storage.objects.list"}}, false},
 	} {
 		if got := (accessOutcome{Verdict: platform.TestFailed, Checks: tc.checks}).onlyAssumeRoleFailed(); got != tc.want {
 			t.Errorf("%s: onlyAssumeRoleFailed() = %v, want %v", tc.name, got, tc.want)

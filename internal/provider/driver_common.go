@@ -7,14 +7,22 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 // This file is the lifecycle every storage driver resource shares: the
@@ -105,10 +113,11 @@ func driverIntegration(ctx context.Context, pd *providerData, run *accessRun, t 
 
 // ModifyPlan runs the plan-time access check. It stays silent when an input
 // is unknown (for example an integration created in the same apply). For a
-// cross-account integration whose trust is not established yet, it also
-// stays silent when the role is not bound yet or cannot be assumed: the role
-// is usually created or bound in the same apply, so the apply-time check,
-// which waits for IAM propagation, decides. Any other failure of such an
+// cross-account (aws-cross) or cross-project (gcp-cross) integration whose
+// trust is not established yet, it also stays silent when the role cannot be
+// assumed or the service account cannot be impersonated: that grant is
+// usually made in the same apply, so the apply-time check, which waits for
+// IAM propagation, decides. Any other failure of such an
 // integration (bucket, region, a missing permission) is reported as for the
 // other integration types.
 func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -162,7 +171,7 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	t.IntegrationType = in.Type
-	untrusted := in.Type == platform.TypeAWSCross && !in.TrustEstablished()
+	untrusted := (in.Type == platform.TypeAWSCross || in.Type == platform.TypeGCPCross) && !in.TrustEstablished()
 
 	o, err := run.checkOnce(ctx, r.data.Client, t)
 	if err != nil {
@@ -175,7 +184,8 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 		return
 	}
 	if untrusted && o.onlyAssumeRoleFailed() {
-		tflog.Debug(ctx, "Plan-time access check could not assume the cross-account role, whose trust is not established yet; "+
+		tflog.Debug(ctx, "Plan-time access check could not assume the cross-account role or impersonate the service account, "+
+			"whose trust is not established yet; "+
 			"the apply-time check, which waits for IAM propagation, decides", map[string]any{"integration_id": in.ID})
 		return
 	}
@@ -270,19 +280,30 @@ func (r *storageDriverResource[M, P]) checkBeforeApply(ctx context.Context, t s3
 	return obj, !diags.HasError()
 }
 
-func (r *storageDriverResource[M, P]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+// begin starts Create, Read or Delete: it reads the model from src (the plan
+// or the state) and returns it with the operation's timeout, which timeout
+// picks from the model (timeouts.Value.Create, Read or Delete). It returns
+// false, with diags saying why, when the operation must stop.
+func (r *storageDriverResource[M, P]) begin(ctx context.Context, src func(context.Context, any) diag.Diagnostics,
+	timeout func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics), def time.Duration,
+	diags *diag.Diagnostics) (M, time.Duration, bool) {
+	var m M
 	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
+		unconfiguredError(diags)
+		return m, 0, false
 	}
-	var plan M
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+	diags.Append(src(ctx, &m)...)
+	if diags.HasError() {
+		return m, 0, false
 	}
-	timeout, d := P(&plan).base().Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
+	d, td := timeout(P(&m).base().Timeouts, ctx, def)
+	diags.Append(td...)
+	return m, d, !diags.HasError()
+}
+
+func (r *storageDriverResource[M, P]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	plan, timeout, ok := r.begin(ctx, req.Plan.Get, timeouts.Value.Create, defaultCreateTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -318,18 +339,8 @@ func (r *storageDriverResource[M, P]) Create(ctx context.Context, req resource.C
 }
 
 func (r *storageDriverResource[M, P]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
-	var state M
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := P(&state).base().Timeouts.Read(ctx, defaultReadTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
+	state, timeout, ok := r.begin(ctx, req.State.Get, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -455,18 +466,8 @@ func (r *storageDriverResource[M, P]) Update(ctx context.Context, req resource.U
 }
 
 func (r *storageDriverResource[M, P]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
-	var state M
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := P(&state).base().Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
+	state, timeout, ok := r.begin(ctx, req.State.Get, timeouts.Value.Delete, defaultDeleteTimeout, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -517,5 +518,93 @@ func (b *driverBase) fromDriver(d *platform.Driver) {
 	b.Creator = types.StringValue(d.Creator)
 	if b.Access.IsUnknown() {
 		b.Access = types.ObjectNull(accessAttrTypes)
+	}
+}
+
+// driverText is what the attributes every driver has say about one driver
+// type.
+type driverText struct {
+	// integrationID describes integration_id: the integration types and
+	// resources a driver of the type can use.
+	integrationID string
+	// prefix names what path is a prefix of ("Key"); location names what
+	// holds the objects ("bucket").
+	prefix, location string
+	// allowDelete describes allow_delete: what the check then proves.
+	allowDelete string
+}
+
+// driverSchema is the schema of a driver type: the attributes every driver
+// has, described by text, and the type's own location attributes.
+func driverSchema(ctx context.Context, description string, text driverText, own map[string]schema.Attribute) schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: description,
+		Attributes: mergeAttributes(map[string]schema.Attribute{
+			// Required
+			"project_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "ID of the project the driver belongs to. Changing it replaces the driver.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"name": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Name of the driver, unique in the project: one line of 1 to " + fmt.Sprint(rules.MaxObjectNameLength) +
+					" characters without control characters. Changing it renames the driver in place.",
+				Validators: []validator.String{validators.ObjectName()},
+			},
+			"integration_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: text.integrationID + " Changing it replaces the driver.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+
+			// Optional
+			"path": schema.StringAttribute{
+				CustomType: driverPathType{},
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(""),
+				MarkdownDescription: text.prefix + " prefix the driver is limited to; empty means the whole " + text.location +
+					" (default: `\"\"`). It is case sensitive. The platform stores it without a leading slash and with one " +
+					"trailing slash; `raw`, `/raw` and `raw/` name the same prefix and do not cause a change. Changing it " +
+					"to the " + text.location + " root replaces the driver. It must not contain control characters, empty " +
+					"segments (`a//b`) or `.` and `..` segments.",
+				Validators: []validator.String{validators.DriverPath()},
+				PlanModifiers: []planmodifier.String{
+					// First, so that an equivalent spelling is no change at all.
+					keepEquivalentPath{},
+					stringplanmodifier.RequiresReplaceIf(requiresReplaceWhenCleared(true),
+						"Clearing the path replaces the driver, because the platform keeps a path it is not sent.",
+						"Clearing the path replaces the driver, because the platform keeps a path it is not sent."),
+				},
+			},
+			"allow_delete": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: text.allowDelete + " (default: `false`).",
+			},
+			"timeouts": timeoutsAttribute(ctx),
+
+			// Computed
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "ID of the driver.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the driver was created, in RFC 3339 format.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"creator": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Email of the user who created the driver.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"access": accessAttributeSchema(),
+		}, own),
 	}
 }

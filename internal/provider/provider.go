@@ -378,6 +378,7 @@ func (p *dataloopProvider) Resources(_ context.Context) []func() resource.Resour
 		NewS3DriverResource,
 		NewAzureClientSecretIntegrationResource,
 		NewAzureBlobDriverResource,
+		NewGCSDriverResource,
 		NewGCPPrivateKeyIntegrationResource,
 		NewGCPCrossProjectIntegrationResource,
 	}

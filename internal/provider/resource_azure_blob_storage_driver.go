@@ -2,23 +2,18 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 // driverTypeAzureDataLake is the platform's driver type of Azure Data Lake
@@ -60,37 +55,26 @@ type azureBlobDriverModel struct {
 func (m *azureBlobDriverModel) base() *driverBase { return &m.driverBase }
 
 func azureBlobDriverSchema(ctx context.Context) schema.Schema {
-	return schema.Schema{
-		MarkdownDescription: "Connects an Azure Blob Storage container, or a Data Lake Storage Gen2 file system " +
-			"(`data_lake_gen2 = true`), or a prefix of it, to a Dataloop project through a " +
-			"`dataloop_azure_client_secret_integration` (the storage account is the integration's). Before the driver " +
-			"is created or its location changes, the provider asks the platform to prove with the integration's " +
-			"service principal that it can list, write, read back and delete a probe blob under `<path>.dataloop/` and " +
-			"read one existing blob under the path: at plan time when every input is known (a warning; " +
-			"`access_check.plan_severity` makes it an error), and at apply time, retrying while role assignments " +
-			"propagate, where a failure stops the apply before the driver is created or changed. A failed check names " +
-			"the role to assign (Storage Blob Data Contributor) and the service principal to assign it to. " +
-			"`terraform destroy` runs no check.",
-		Attributes: map[string]schema.Attribute{
-			"project_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "ID of the project the driver belongs to. Changing it replaces the driver.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"name": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Name of the driver, unique in the project: one line of 1 to " + fmt.Sprint(rules.MaxObjectNameLength) +
-					" characters without control characters. Changing it renames the driver in place.",
-				Validators: []validator.String{validators.ObjectName()},
-			},
-			"integration_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "ID of the `dataloop_azure_client_secret_integration` (type `azureblob`) whose " +
-					"service principal the platform uses. Changing it replaces the driver.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+	return driverSchema(ctx, "Connects an Azure Blob Storage container, or a Data Lake Storage Gen2 file system "+
+		"(`data_lake_gen2 = true`), or a prefix of it, to a Dataloop project through a "+
+		"`dataloop_azure_client_secret_integration` (the storage account is the integration's). Before the driver "+
+		"is created or its location changes, the provider asks the platform to prove with the integration's "+
+		"service principal that it can list, write, read back and delete a probe blob under `<path>.dataloop/` and "+
+		"read one existing blob under the path: at plan time when every input is known (a warning; "+
+		"`access_check.plan_severity` makes it an error), and at apply time, retrying while role assignments "+
+		"propagate, where a failure stops the apply before the driver is created or changed. A failed check names "+
+		"the role to assign (Storage Blob Data Contributor) and the service principal to assign it to. "+
+		"`terraform destroy` runs no check.",
+		driverText{
+			integrationID: "ID of the `dataloop_azure_client_secret_integration` (type `azureblob`) whose " +
+				"service principal the platform uses.",
+			prefix:   "Blob name",
+			location: "container",
+			allowDelete: "Whether the platform may delete blobs in the container when items are deleted in " +
+				"Dataloop; the access check then also proves deleting outside `.dataloop/`",
+		},
+		map[string]schema.Attribute{
+			// Required
 			"container": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Name of the blob container (the file system, for Data Lake Storage Gen2) in the " +
@@ -98,6 +82,8 @@ func azureBlobDriverSchema(ctx context.Context) schema.Schema {
 					"ending with a letter or digit. It must exist.",
 				Validators: []validator.String{validators.AzureContainerName()},
 			},
+
+			// Optional
 			"data_lake_gen2": schema.BoolAttribute{
 				Optional: true,
 				Computed: true,
@@ -108,46 +94,7 @@ func azureBlobDriverSchema(ctx context.Context) schema.Schema {
 					"Changing it replaces the driver.",
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
 			},
-			"path": schema.StringAttribute{
-				CustomType: driverPathType{},
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(""),
-				MarkdownDescription: "Blob name prefix the driver is limited to; empty means the whole container " +
-					"(default: `\"\"`). It is case sensitive; `raw`, `/raw` and `raw/` name the same prefix. Changing it " +
-					"to the container root replaces the driver. It must not contain control characters, empty segments " +
-					"(`a//b`) or `.` and `..` segments.",
-				Validators: []validator.String{validators.DriverPath()},
-				PlanModifiers: []planmodifier.String{
-					keepEquivalentPath{},
-					stringplanmodifier.RequiresReplaceIf(requiresReplaceWhenCleared(true),
-						"Clearing the path replaces the driver, because the platform keeps a path it is not sent.",
-						"Clearing the path replaces the driver, because the platform keeps a path it is not sent."),
-				},
-			},
-			"allow_delete": schema.BoolAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
-				MarkdownDescription: "Whether the platform may delete blobs in the container when items are deleted in " +
-					"Dataloop; the access check then also proves deleting outside `.dataloop/` (default: `false`).",
-			},
-			"timeouts": timeoutsAttribute(ctx),
-			"id": schema.StringAttribute{
-				Computed: true, MarkdownDescription: "ID of the driver.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"created_at": schema.StringAttribute{
-				Computed: true, MarkdownDescription: "When the driver was created, in RFC 3339 format.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"creator": schema.StringAttribute{
-				Computed: true, MarkdownDescription: "Email of the user who created the driver.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"access": accessAttributeSchema(),
-		},
-	}
+		})
 }
 
 func (m *azureBlobDriverModel) driverType() string {

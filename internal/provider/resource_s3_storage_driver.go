@@ -2,22 +2,18 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 var (
@@ -79,41 +75,29 @@ func supportedStorageClasses() []string {
 }
 
 func s3DriverSchema(ctx context.Context) schema.Schema {
-	return schema.Schema{
-		MarkdownDescription: "Connects an Amazon S3 bucket (or a prefix of it) to a Dataloop project through an AWS " +
-			"integration. Before the driver is created or its location changes, the provider asks the platform to " +
-			"prove that it can use the prefix: at plan time when every input is known, and again at apply time, " +
-			"retrying while IAM changes propagate. The embedded check (the emulator's, and the provider's own) lists " +
-			"the prefix, writes a probe object in `<path>.dataloop/`, reads the first byte of a data object under the " +
-			"prefix (or, when the prefix holds none, the probe back, saying that reading data was not proven) and " +
-			"deletes the probe. With `allow_delete` the probe lies directly under the prefix, so deleting it proves " +
-			"`s3:DeleteObject` there; writing it then needs `s3:PutObject` under the prefix. A failed check names the " +
-			"missing permission and the policy statement that grants it, or the Deny statement to remove or narrow. At plan time it is a warning " +
-			"(the same plan may fix it; `access_check.plan_severity` makes it an error); at apply time it stops the " +
-			"apply before the driver is created or changed. `terraform destroy` runs no check.",
-		Attributes: map[string]schema.Attribute{
+	return driverSchema(ctx, "Connects an Amazon S3 bucket (or a prefix of it) to a Dataloop project through an AWS "+
+		"integration. Before the driver is created or its location changes, the provider asks the platform to "+
+		"prove that it can use the prefix: at plan time when every input is known, and again at apply time, "+
+		"retrying while IAM changes propagate. The embedded check (the emulator's, and the provider's own) lists "+
+		"the prefix, writes a probe object in `<path>.dataloop/`, reads the first byte of a data object under the "+
+		"prefix (or, when the prefix holds none, the probe back, saying that reading data was not proven) and "+
+		"deletes the probe. With `allow_delete` the probe lies directly under the prefix, so deleting it proves "+
+		"`s3:DeleteObject` there; writing it then needs `s3:PutObject` under the prefix. A failed check names the "+
+		"missing permission and the policy statement that grants it, or the Deny statement to remove or narrow. At plan time it is a warning "+
+		"(the same plan may fix it; `access_check.plan_severity` makes it an error); at apply time it stops the "+
+		"apply before the driver is created or changed. `terraform destroy` runs no check.",
+		driverText{
+			integrationID: "ID of the integration whose credentials or trust the platform uses, of type " +
+				quoteList(supportedS3IntegrationTypes()) + " (the `dataloop_aws_access_key_integration`, " +
+				"`dataloop_aws_sts_integration` or `dataloop_aws_cross_account_integration` resource).",
+			prefix:   "Key",
+			location: "bucket",
+			allowDelete: "Whether the platform may delete objects in the bucket when items are deleted in " +
+				"Dataloop; the access check then writes and deletes its probe directly under `path` instead of in " +
+				"`.dataloop/`, proving `s3:DeleteObject` (and `s3:PutObject`) on the path's objects",
+		},
+		map[string]schema.Attribute{
 			// Required
-			"project_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "ID of the project the driver belongs to. Changing it replaces the driver.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"name": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Name of the driver, unique in the project: one line of 1 to " + fmt.Sprint(rules.MaxObjectNameLength) +
-					" characters without control characters. Changing it renames the driver in place.",
-				Validators: []validator.String{validators.ObjectName()},
-			},
-			"integration_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "ID of the integration whose credentials or trust the platform uses, of type " +
-					quoteList(supportedS3IntegrationTypes()) + " (the `dataloop_aws_access_key_integration`, " +
-					"`dataloop_aws_sts_integration` or `dataloop_aws_cross_account_integration` resource). " +
-					"Changing it replaces the driver.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
 			"bucket": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Name of the S3 bucket. The bucket must exist. It must follow the S3 general purpose " +
@@ -130,33 +114,6 @@ func s3DriverSchema(ctx context.Context) schema.Schema {
 			},
 
 			// Optional
-			"path": schema.StringAttribute{
-				CustomType: driverPathType{},
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(""),
-				MarkdownDescription: "Key prefix the driver is limited to; empty means the whole bucket (default: `\"\"`). " +
-					"It is case sensitive. The platform stores it without a leading slash and with one trailing slash; " +
-					"`raw`, `/raw` and `raw/` name the same prefix and do not cause a change. " +
-					"Changing it to the bucket root replaces the driver. It must not contain control characters, " +
-					"empty segments (`a//b`) or `.` and `..` segments.",
-				Validators: []validator.String{validators.DriverPath()},
-				PlanModifiers: []planmodifier.String{
-					// First, so that an equivalent spelling is no change at all.
-					keepEquivalentPath{},
-					stringplanmodifier.RequiresReplaceIf(requiresReplaceWhenCleared(true),
-						"Clearing the path replaces the driver, because the platform keeps a path it is not sent.",
-						"Clearing the path replaces the driver, because the platform keeps a path it is not sent."),
-				},
-			},
-			"allow_delete": schema.BoolAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(false),
-				MarkdownDescription: "Whether the platform may delete objects in the bucket when items are deleted in " +
-					"Dataloop; the access check then writes and deletes its probe directly under `path` instead of in " +
-					"`.dataloop/`, proving `s3:DeleteObject` (and `s3:PutObject`) on the path's objects (default: `false`).",
-			},
 			"storage_class": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Storage class of the objects the platform writes: " + quoteList(supportedStorageClasses()) +
@@ -177,27 +134,7 @@ func s3DriverSchema(ctx context.Context) schema.Schema {
 						"Removing the endpoint replaces the driver.", "Removing the endpoint replaces the driver."),
 				},
 			},
-			"timeouts": timeoutsAttribute(ctx),
-
-			// Computed
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "ID of the driver.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"created_at": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "When the driver was created, in RFC 3339 format.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"creator": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Email of the user who created the driver.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"access": accessAttributeSchema(),
-		},
-	}
+		})
 }
 
 // accessAttributeSchema is the computed result of the last access check.
@@ -214,9 +151,11 @@ func accessAttributeSchema() schema.SingleNestedAttribute {
 			},
 			"checks": schema.ListNestedAttribute{
 				Computed: true,
-				MarkdownDescription: "The individual checks in the order they ran. A failed check lists `assume_role` " +
-					"(STS and cross-account integrations), `bucket`, `region`, `list`, `write`, `read` and, with " +
-					"`allow_delete`, `delete`, as far as they ran, when the platform reports per-check results. Otherwise " +
+				MarkdownDescription: "The individual checks in the order they ran. When the platform reports " +
+					"per-check results, a failed check lists them as far as they ran: `bucket`, `list`, `write`, `read` " +
+					"and `delete`, with `assume_role` (STS and cross-account integrations) and `region` for S3, " +
+					"`credentials`, `impersonate` (cross-project integrations) and `read_data` for Cloud Storage, and " +
+					"`credentials`, `container` and `read_data` for Azure Blob Storage. Otherwise " +
 					"one check named `platform` holds what the platform answered: that its storage test passed (it does " +
 					"not say which operations it tried), its failure message, or that it cannot test, in which case " +
 					"nothing was verified and `success` is `false`.",
