@@ -400,3 +400,48 @@ func validateAccessKeyID(ctx context.Context, config tfsdk.Config, diags *diag.D
 			"store, such as MinIO, Wasabi or Ceph, set verify_credentials = false.")
 	}
 }
+
+// bindStep is the second step of a create that binds credentials (a role,
+// a service account) to a new integration with a PATCH: the credentials,
+// the attribute they come from and what to call them in messages.
+type bindStep struct {
+	Credentials *platform.IntegrationCredentials
+	Attribute   string // e.g. "role_arn"
+	Summary     string // the diagnostic summary of a failed bind
+	What        string // e.g. "role arn:aws:iam::123456789012:role/x"
+}
+
+// createIntegration is the Create of an integration resource: it creates
+// the integration of in, reporting a refusal under createSummary, and, when
+// bind carries credentials, binds them. A failed bind deletes the
+// integration just created, with a cleanup deadline of its own (the
+// create's may have passed), so a failed multi-step create leaves nothing
+// behind; the error says whether that worked. It returns nil after an
+// error diagnostic.
+func createIntegration(ctx context.Context, pd *providerData, orgID, createSummary string, in platform.CreateIntegrationInput, bind bindStep, diags *diag.Diagnostics) *platform.Integration {
+	tflog.Debug(ctx, "Creating integration", map[string]any{"org_id": orgID, "name": in.Name, "type": in.Type})
+	integration, err := pd.Client.CreateIntegration(ctx, orgID, in)
+	if err != nil {
+		diags.AddError(createSummary, integrationCreateError(orgID, in.Name, in.Type, err))
+		return nil
+	}
+	if bind.Credentials == nil {
+		return integration
+	}
+	bound, err := updateIntegration(ctx, pd, orgID, platform.UpdateIntegrationInput{IntegrationID: integration.ID, Credentials: bind.Credentials},
+		"Binding credentials to the new integration")
+	if err == nil {
+		return bound
+	}
+	detail := fmt.Sprintf("Integration %q was created, but binding %s to it failed: %s", integration.ID, bind.What, err)
+	cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	if derr := pd.Client.DeleteIntegration(cleanupCtx, orgID, integration.ID); derr != nil && !platform.IsNotFound(derr) {
+		detail += fmt.Sprintf("\n\nDeleting the integration again also failed: %s. Delete integration %q in the Dataloop "+
+			"console, or import it with terraform import.", derr, integration.ID)
+	} else {
+		detail += fmt.Sprintf("\n\nThe integration was deleted again, so nothing was left behind. Check %s and apply again.", bind.Attribute)
+	}
+	diags.AddAttributeError(path.Root(bind.Attribute), bind.Summary, detail)
+	return nil
+}

@@ -5,14 +5,12 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
@@ -111,43 +109,16 @@ func (r *awsCrossAccountIntegrationResource) Create(ctx context.Context, req res
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	name := plan.Name.ValueString()
-	tflog.Debug(ctx, "Creating AWS cross-account integration", map[string]any{"org_id": orgID, "name": name})
-	// NOTE: the platform takes no options at create; the role is bound by a
-	// PATCH once the integration (and its platform IAM user) exists.
-	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
-		Name:    name,
-		Type:    platform.TypeAWSCross,
-		Options: map[string]any{},
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create AWS Cross-Account Integration",
-			integrationCreateError(orgID, name, platform.TypeAWSCross, err))
+	var bind bindStep
+	if role := plan.RoleARN.ValueString(); role != "" {
+		bind = bindStep{Credentials: roleCredentials(role), Attribute: "role_arn", Summary: "Unable to Bind IAM Role", What: "role " + role}
+	}
+	integration := createIntegration(ctx, r.data, orgID, "Unable to Create AWS Cross-Account Integration",
+		platform.CreateIntegrationInput{Name: plan.Name.ValueString(), Type: platform.TypeAWSCross, Options: map[string]any{}},
+		bind, &resp.Diagnostics)
+	if integration == nil {
 		return
 	}
-
-	if role := plan.RoleARN.ValueString(); role != "" {
-		bound, err := r.bindRole(ctx, orgID, integration.ID, role)
-		if err != nil {
-			// Delete what was just created so a failed apply leaves nothing
-			// behind that Terraform does not track.
-			detail := fmt.Sprintf("Integration %q was created, but binding role %s to it failed: %s", integration.ID, role, err)
-			// GOTCHA: the create timeout may be what failed the bind, so the
-			// cleanup gets a context of its own.
-			cleanupCtx, cancelCleanup := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-			defer cancelCleanup()
-			if derr := r.data.Client.DeleteIntegration(cleanupCtx, orgID, integration.ID); derr != nil && !platform.IsNotFound(derr) {
-				detail += fmt.Sprintf("\n\nDeleting the integration again also failed: %s. Delete integration %q "+
-					"in the Dataloop console, or import it with terraform import.", derr, integration.ID)
-			} else {
-				detail += "\n\nThe integration was deleted again, so nothing was left behind. Check role_arn and apply again."
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("role_arn"), "Unable to Bind IAM Role", detail)
-			return
-		}
-		integration = bound
-	}
-
 	resp.Diagnostics.Append(plan.applyIntegration(integration, orgID)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -204,19 +175,6 @@ func (r *awsCrossAccountIntegrationResource) Delete(ctx context.Context, req res
 
 func (r *awsCrossAccountIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	importIntegrationState(ctx, req, resp)
-}
-
-// bindRole binds a role to the integration, or removes the binding when
-// role is empty.
-func (r *awsCrossAccountIntegrationResource) bindRole(ctx context.Context, orgID, id, role string) (*platform.Integration, error) {
-	tflog.Debug(ctx, "Binding IAM role to AWS cross-account integration",
-		map[string]any{"integration_id": id, "org_id": orgID, "role_arn": role})
-	r.data.Access.forgetIntegration(id)
-	defer r.data.Access.forgetIntegration(id)
-	return r.data.Client.UpdateIntegration(ctx, orgID, platform.UpdateIntegrationInput{
-		IntegrationID: id,
-		Credentials:   roleCredentials(role),
-	})
 }
 
 // roleCredentials are the credentials that bind role to an aws-cross

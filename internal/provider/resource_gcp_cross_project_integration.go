@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
@@ -226,32 +225,16 @@ func (r *gcpCrossProjectIntegrationResource) Create(ctx context.Context, req res
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	name := plan.Name.ValueString()
-	tflog.Debug(ctx, "Creating GCP cross-project integration", map[string]any{"org_id": orgID, "name": name})
-	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
-		Name: name, Type: platform.TypeGCPCross, Options: map[string]any{},
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create GCP Cross-Project Integration", integrationCreateError(orgID, name, platform.TypeGCPCross, err))
-		return
-	}
+	var bind bindStep
 	if creds := plan.credentials(); creds != nil {
-		bound, err := updateIntegration(ctx, r.data, orgID, platform.UpdateIntegrationInput{IntegrationID: integration.ID, Credentials: creds},
-			"Binding service account to GCP cross-project integration")
-		if err != nil {
-			detail := fmt.Sprintf("Integration %q was created, but binding service account %s to it failed: %s", integration.ID, plan.ServiceAccountEmail.ValueString(), err)
-			cleanupCtx, cancelCleanup := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-			defer cancelCleanup()
-			if derr := r.data.Client.DeleteIntegration(cleanupCtx, orgID, integration.ID); derr != nil && !platform.IsNotFound(derr) {
-				detail += fmt.Sprintf("\n\nDeleting the integration again also failed: %s. Delete integration %q in the Dataloop console, "+
-					"or import it with terraform import.", derr, integration.ID)
-			} else {
-				detail += "\n\nThe integration was deleted again, so nothing was left behind. Check service_account_email and apply again."
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("service_account_email"), "Unable to Bind Service Account", detail)
-			return
-		}
-		integration = bound
+		bind = bindStep{Credentials: creds, Attribute: "service_account_email", Summary: "Unable to Bind Service Account",
+			What: "service account " + plan.ServiceAccountEmail.ValueString()}
+	}
+	integration := createIntegration(ctx, r.data, orgID, "Unable to Create GCP Cross-Project Integration",
+		platform.CreateIntegrationInput{Name: plan.Name.ValueString(), Type: platform.TypeGCPCross, Options: map[string]any{}},
+		bind, &resp.Diagnostics)
+	if integration == nil {
+		return
 	}
 	plan.applyIntegration(integration, orgID, true)
 	if plan.PlatformServiceAccount.IsNull() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -436,4 +437,28 @@ func TestGCPCrossProjectIntegration_validation(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestAccGCPCrossProjectIntegration_bindFailureCleansUp: when the service
+// account cannot be bound at create, the integration just created is
+// deleted again (nothing orphaned, nothing counting toward the limit of 3)
+// and the error says so on service_account_email.
+func TestAccGCPCrossProjectIntegration_bindFailureCleansUp(t *testing.T) {
+	e := testAccEmulator(t)
+	name := testName(t, "tf-acc-gcpx")
+	e.FailRequests(http.MethodPatch, "/api/v1/orgs/"+testOrgID+"/integrations", http.StatusBadRequest, 1,
+		"credentials.options.email: rejected by the test")
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: testAccGCPCrossConfig(name, "dl-reader@acme-prod.iam.gserviceaccount.com"),
+				ExpectError: spacedRegexp(`Unable to Bind Service Account.*service_account_email.*dl-reader@acme-prod.iam.gserviceaccount.com.*` +
+					`rejected by the test.*deleted again, so nothing was left behind`),
+			},
+		},
+	})
+	testAccExpectNoIntegration(t, name)
 }
