@@ -283,7 +283,8 @@ func (r *azureRun) token(ctx context.Context) (azcore.TokenCredential, error) {
 	ch := Check{Name: CheckCredentials, Code: CodeBadCredentials}
 	switch code {
 	case "AADSTS90002", "AADSTS900023":
-		ch.Input, ch.Code = InputTenantID, CodeUnknownIdentity
+		// A tenant does not appear later, unlike a new application.
+		ch.Input, ch.Code = InputTenantID, CodeNotFound
 		ch.Message = fmt.Sprintf("Microsoft Entra ID does not know tenant %s (%s). Check tenant_id: it is the Directory (tenant) ID of the app registration.", r.creds.TenantID, code)
 	case "AADSTS700016":
 		ch.Input, ch.Code, ch.retryable = InputClientID, CodeUnknownIdentity, true

@@ -265,3 +265,20 @@ func TestCheckAzureBlobUntilReady_waitsForRoleAssignment(t *testing.T) {
 		t.Fatalf("want success after retries while the role assignment propagated, got attempts=%d %s", res.Attempts, res.Error())
 	}
 }
+
+func TestCheckAzureBlobUntilReady_unknownTenantFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	f := newAzureFixture(t)
+	creds := f.creds
+	creds.TenantID = "11111111-2222-4333-8444-555555555555"
+	res, err := f.checker.CheckAzureBlobUntilReady(context.Background(), creds, f.target(""), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := checkByName(res, accesscheck.CheckCredentials)
+	// A tenant that does not exist will not appear by waiting: its code
+	// says so to every caller (the provider retries by code).
+	if c.Success || c.Input != accesscheck.InputTenantID || c.Code != accesscheck.CodeNotFound || c.Code.Retryable() || res.Attempts != 1 {
+		t.Fatalf("want one attempt failing on tenant_id with a final code, got attempts=%d %+v", res.Attempts, c)
+	}
+}

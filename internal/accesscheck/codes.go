@@ -19,11 +19,13 @@ const (
 	// CodePropagation: a transient state that waiting fixes: a key AWS does
 	// not know yet, an object removed by a concurrent check.
 	CodePropagation Code = "propagation"
-	// CodeNotFound: the bucket, container or storage account does not exist.
+	// CodeNotFound: the bucket, container, storage account or Entra
+	// tenant does not exist.
 	CodeNotFound Code = "not_found"
 	// CodeBadCredentials: the secret was rejected.
 	CodeBadCredentials Code = "bad_credentials"
-	// CodeUnknownIdentity: the tenant or application is not known (yet).
+	// CodeUnknownIdentity: the application or service account key is not
+	// known yet (it was created moments ago).
 	CodeUnknownIdentity Code = "unknown_identity"
 	// CodeContentMismatch: an object read back differs from what was written.
 	CodeContentMismatch Code = "content_mismatch"

@@ -77,6 +77,19 @@ func failedChecks(r resp) map[string]string {
 	return out
 }
 
+// checkCodes maps the name of each failed check of a 424 to its code.
+func checkCodes(r resp) map[string]string {
+	out := map[string]string{}
+	list, _ := r.obj()["checks"].([]any)
+	for _, c := range list {
+		m, _ := c.(map[string]any)
+		if ok, _ := m["success"].(bool); !ok {
+			out[obj(m).str("name")] = obj(m).str("code")
+		}
+	}
+	return out
+}
+
 func TestDriverTestAccessKey(t *testing.T) {
 	t.Parallel()
 	m, a := startWithMoto(t)

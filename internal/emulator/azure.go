@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
@@ -63,27 +62,7 @@ func (s *Server) runAzureDriverTest(ctx context.Context, w http.ResponseWriter, 
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	res, err := s.azureChecker.CheckAzureBlob(ctx, creds, target)
-	if err != nil {
-		s.logf("azure access check for integration %s: %v", in.ID, err)
-		var ie *accesscheck.InputError
-		if errors.As(err, &ie) {
-			if f, ok := azurePayloadFields[ie.Field]; ok {
-				writeError(w, http.StatusBadRequest, "%v", fieldErr(f, "%s", ie.Message))
-				return
-			}
-		}
-		s.writeTestFailure(w, "storage access check could not run: "+err.Error(), nil)
-		return
-	}
-	if !res.Success() {
-		var checks []checkJSON
-		for _, ch := range res.Checks {
-			checks = append(checks, checkJSON{Name: ch.Name, Success: ch.Success, Message: ch.Message, Hint: ch.Hint})
-		}
-		s.writeTestFailure(w, res.Error(), checks)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.writeCheckAnswer(w, "azure", in.ID, azurePayloadFields, res, err)
 }
 
 // writeTestFailure answers a failed storage test with 424 {message, checks[]}; in

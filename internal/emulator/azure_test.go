@@ -43,6 +43,10 @@ func TestDriverTestAzure(t *testing.T) {
 	if f := failedChecks(r); !strings.Contains(f["list"], "Storage Blob Data") || !strings.Contains(f["write"], "Storage Blob Data Contributor") {
 		t.Errorf("without a role: failed checks %v", f)
 	}
+	// Every failed check carries its code, as the S3 checks do.
+	if c := checkCodes(r); c["list"] != "denied" || c["write"] != "denied" {
+		t.Errorf("without a role: check codes %v", c)
+	}
 	if strings.Contains(string(r.raw), secret) {
 		t.Fatal("the answer contains the client secret")
 	}

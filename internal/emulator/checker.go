@@ -39,11 +39,41 @@ func (s *Server) checkS3(ctx context.Context, c s3Check) (checkOutcome, error) {
 		}
 		return checkOutcome{}, err
 	}
-	out := checkOutcome{success: res.Success(), summary: res.Error()}
+	return checkOutcome{success: res.Success(), summary: res.Error(), checks: checksJSON(res)}, nil
+}
+
+// checksJSON renders a checker's results as the checks[] extension.
+func checksJSON(res accesscheck.Result) []checkJSON {
+	out := make([]checkJSON, 0, len(res.Checks))
 	for _, ch := range res.Checks {
-		out.checks = append(out.checks, checkJSON{Name: ch.Name, Success: ch.Success, Code: string(ch.Code), Message: ch.Message, Hint: ch.Hint})
+		out = append(out, checkJSON{Name: ch.Name, Success: ch.Success, Code: string(ch.Code), Message: ch.Message, Hint: ch.Hint})
 	}
-	return out, nil
+	return out
+}
+
+// writeCheckAnswer answers /drivers/test with what a GCS or Azure check
+// found: an input error on a payload field is a 400 naming the field,
+// another error (the check could not run) a 424 saying so, a failed
+// result a 424 with its checks, a pass a 204. what names the check in
+// the log.
+func (s *Server) writeCheckAnswer(w http.ResponseWriter, what, integrationID string, fields map[string]string, res accesscheck.Result, err error) {
+	if err != nil {
+		s.logf("%s access check for integration %s: %v", what, integrationID, err)
+		var ie *accesscheck.InputError
+		if errors.As(err, &ie) {
+			if f, ok := fields[ie.Field]; ok {
+				writeError(w, http.StatusBadRequest, "%v", fieldErr(f, "%s", ie.Message))
+				return
+			}
+		}
+		s.writeTestFailure(w, "storage access check could not run: "+err.Error(), nil)
+		return
+	}
+	if !res.Success() {
+		s.writeTestFailure(w, res.Error(), checksJSON(res))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // statusForCheckError is the answer to a check that could not run: 400

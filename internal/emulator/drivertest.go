@@ -222,17 +222,18 @@ func assumeRoleOutcome(checks []checkJSON) (trusted, known bool) {
 	return false, false
 }
 
-// recordTrust sets the status entry after a test of a role-based (aws-cross
-// or aws-sts) integration whose assume_role check ran, unless the role was
-// rebound while the test ran.
-func (s *Server) recordTrust(ctx context.Context, id, role string, ok bool) {
+// recordTrust sets the status entry after a test that tried the
+// integration's bound identity (the assume_role check of aws-cross or
+// aws-sts, the impersonate check of gcp-cross), unless another identity was
+// bound while the test ran.
+func (s *Server) recordTrust(ctx context.Context, id, identity string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	in, found := s.st.Integrations[id]
 	if !found {
 		return
 	}
-	if boundRoleARN(in) != role {
+	if boundIdentity(in) != identity {
 		return
 	}
 	value := statusTrustFailed
@@ -263,6 +264,16 @@ func failedSummary(checks []checkJSON) string {
 		return "storage access check failed"
 	}
 	return "storage access check failed: " + strings.Join(failed, "; ")
+}
+
+// boundIdentity is what a trust status is about: the role of a role-based
+// integration, the customer service account of a gcp-cross one.
+func boundIdentity(in *integration) string {
+	if in.Type == typeGCPCross {
+		email, _ := in.Options["email"].(string)
+		return email
+	}
+	return boundRoleARN(in)
 }
 
 // boundRoleARN is the role a role-based integration assumes: the bound

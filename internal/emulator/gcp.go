@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -106,63 +105,14 @@ func (s *Server) runGCSDriverTest(ctx context.Context, w http.ResponseWriter, t 
 	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 	defer cancel()
 	res, err := s.gcp.checker.CheckGCS(ctx, creds, target)
-	if err != nil {
-		s.logf("gcs access check for integration %s: %v", in.ID, err)
-		var ie *accesscheck.InputError
-		if errors.As(err, &ie) {
-			if f, ok := gcsPayloadFields[ie.Field]; ok {
-				writeError(w, http.StatusBadRequest, "%v", fieldErr(f, "%s", ie.Message))
-				return
-			}
-		}
-		s.writeTestFailure(w, "storage access check could not run: "+err.Error(), nil)
-		return
-	}
-	if in.Type == typeGCPCross {
+	if err == nil && in.Type == typeGCPCross {
 		for _, ch := range res.Checks {
 			if ch.Name == accesscheck.CheckImpersonate {
-				s.recordGCPTrust(ctx, in.ID, creds.Impersonate, ch.Success)
+				s.recordTrust(ctx, in.ID, creds.Impersonate, ch.Success)
 			}
 		}
 	}
-	if !res.Success() {
-		var checks []checkJSON
-		for _, ch := range res.Checks {
-			checks = append(checks, checkJSON{Name: ch.Name, Success: ch.Success, Message: ch.Message, Hint: ch.Hint})
-		}
-		s.writeTestFailure(w, res.Error(), checks)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-// recordGCPTrust sets the status entry of a gcp-cross integration after a
-// test, unless another account was bound while the test ran.
-func (s *Server) recordGCPTrust(ctx context.Context, id, email string, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	in, found := s.st.Integrations[id]
-	if !found {
-		return
-	}
-	if bound, _ := in.Options["email"].(string); bound != email {
-		return
-	}
-	value := statusTrustFailed
-	if ok {
-		value = statusTrustEstablished
-	}
-	if v, _ := in.meta(metaStatus); v == value {
-		return
-	}
-	next := snapshotIntegration(in)
-	now := nowMillis()
-	next.setMeta(metaStatus, value, now)
-	next.UpdatedAt = now
-	s.st.Integrations[id] = &next
-	if err := s.commit(ctx, change{kindIntegrations, id}); err != nil {
-		s.st.Integrations[id] = in
-	}
+	s.writeCheckAnswer(w, "gcs", in.ID, gcsPayloadFields, res, err)
 }
 
 // checkGCPBinding validates a gcp-cross binding's options.

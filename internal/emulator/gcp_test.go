@@ -72,6 +72,10 @@ func TestDriverTestGCSPrivateKey(t *testing.T) {
 	if f := failedChecks(r); !strings.Contains(f["list"], "storage.objects.list") || !strings.Contains(f["list"], email) {
 		t.Errorf("without a binding: failed checks %v", f)
 	}
+	// Every failed check carries its code, as the S3 checks do.
+	if c := checkCodes(r); c["list"] != "denied" {
+		t.Errorf("without a binding: check codes %v", c)
+	}
 	if strings.Contains(string(r.raw), "PRIVATE KEY") {
 		t.Fatal("the answer contains the private key")
 	}
