@@ -2,16 +2,23 @@
 # `make demo`: the whole provider on one machine, no cloud account.
 #
 #  1. starts moto (scripts/moto_server.py) on 127.0.0.1 with IAM enforcement on,
-#  2. starts the Dataloop platform emulator, which plays the platform's AWS
-#     account in that moto,
-#  3. builds the provider and points Terraform at it with a dev override,
-#  4. applies examples/quickstart: bucket and role (aws CLI), a cross-account
-#     integration, and an S3 storage driver verified by the access check,
-#  5. plans examples/quickstart-underprivileged, a driver whose role lacks a
-#     permission, and shows the plan failing with the fix.
+#     and cmd/dataloop-localstack: fake-gcs-server and Azurite, each behind
+#     an enforcing front (tokens, IAM bindings, role assignments),
+#  2. creates the Azure side as its owner would: a container, and a role
+#     assignment for an application registered in the local Entra ID,
+#  3. starts the Dataloop platform emulator, which plays the platform's AWS
+#     account in that moto and checks Azure drivers against the local Azure,
+#  4. builds the provider and points Terraform at it with a dev override,
+#  5. applies examples/quickstart: bucket and role (aws CLI), a cross-account
+#     integration and an S3 storage driver; an Azure client-secret
+#     integration and an Azure Blob driver; each driver verified by the
+#     platform's access check,
+#  6. plans examples/quickstart-underprivileged, drivers whose identities lack
+#     a permission or role, and shows the plan failing with the fixes.
 #
 # Everything lives under .demo/ and every process started here is stopped on
-# exit. Set DEMO_KEEP=1 to leave moto and the emulator running afterwards.
+# exit. Set DEMO_KEEP=1 to leave moto, the local GCS and Azure and the
+# emulator running afterwards.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -21,7 +28,7 @@ demo="$root/.demo"
 bold=$'\e[1m' dim=$'\e[2m' red=$'\e[31m' green=$'\e[32m' reset=$'\e[0m'
 if [ ! -t 1 ]; then bold='' dim='' red='' green='' reset=''; fi
 
-step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$reset"; }
+step() { printf '\n%s==> %s%s %s(%ss)%s\n' "$bold" "$*" "$reset" "$dim" "$SECONDS" "$reset"; }
 info() { printf '%s    %s%s\n' "$dim" "$*" "$reset"; }
 die() {
 	printf '%sdemo: %s%s\n' "$red" "$*" "$reset" >&2
@@ -34,6 +41,8 @@ cleanup() {
 	if [ "${DEMO_KEEP:-}" = 1 ] && [ "$status" = 0 ]; then
 		step "Leaving the local stack running (DEMO_KEEP=1)"
 		info "moto:     $aws_endpoint"
+		info "GCS:      ${DATALOOP_LOCAL_GCS_ENDPOINT:-}"
+		info "Azure:    ${DATALOOP_LOCAL_AZURE_BLOB_ENDPOINT:-}"
 		info "platform: ${DATALOOP_ENDPOINT:-}"
 		info "use it:   source .demo/env; terraform -chdir=.demo/quickstart plan"
 		info "stop it:  kill ${pids[*]}"
@@ -73,14 +82,28 @@ done
 rm -rf "$demo"
 mkdir -p "$demo/bin"
 
-step "Building the provider and the platform emulator"
-go build -o "$demo/bin/" . ./cmd/dataloop-emulator
-info "$demo/bin/terraform-provider-dataloop"
-
-step "Starting moto (local AWS) with IAM enforcement"
+# moto (Python) starts while Go builds.
 python3 scripts/moto_server.py --port 0 --port-file "$demo/moto.port" >"$demo/moto.log" 2>&1 &
 pids+=($!)
-wait_for_file "$demo/moto.port" 90 "$!" || die "moto did not start (see .demo/moto.log)"
+moto_pid=$!
+
+step "Building the provider, the platform emulator and the local GCS and Azure launcher"
+go build -o "$demo/bin/" . ./cmd/dataloop-emulator ./cmd/dataloop-localstack
+info "$demo/bin/terraform-provider-dataloop"
+
+# The local GCS and Azure start while moto does. The launcher writes their
+# endpoints and owner credentials to .demo/localstack.env (mode 0600; it
+# holds secrets of these local services, so it is sourced, never printed).
+# It stops when this script dies, unless DEMO_KEEP=1 keeps the stack.
+keep_flag=()
+if [ "${DEMO_KEEP:-}" = 1 ]; then keep_flag=(-die-with-parent=false); fi
+"$demo/bin/dataloop-localstack" serve -dir "$demo/localstack" -env-file "$demo/localstack.env" "${keep_flag[@]}" \
+	>"$demo/localstack.log" 2>&1 &
+pids+=($!)
+localstack_pid=$!
+
+step "Starting moto (local AWS) with IAM enforcement"
+wait_for_file "$demo/moto.port" 90 "$moto_pid" || die "moto did not start (see .demo/moto.log)"
 aws_endpoint="http://127.0.0.1:$(cat "$demo/moto.port")"
 export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 export AWS_ENDPOINT_URL="$aws_endpoint"
@@ -103,11 +126,32 @@ fi
 aws sts get-caller-identity --query Arn --output text >/dev/null || die "moto rejected the admin key"
 info "$aws_endpoint (admin: demo-admin)"
 
+step "Local Google Cloud Storage and Azure Blob Storage (cmd/dataloop-localstack)"
+wait_for_file "$demo/localstack.env" 120 "$localstack_pid" || die "the local GCS and Azure did not start (see .demo/localstack.log)"
+# shellcheck source=/dev/null
+. "$demo/localstack.env"
+localstack() { "$demo/bin/dataloop-localstack" "$@"; }
+info "GCS:   $DATALOOP_LOCAL_GCS_ENDPOINT (fake-gcs-server behind the IAM front)"
+info "Azure: $DATALOOP_LOCAL_AZURE_BLOB_ENDPOINT (Azurite behind the Entra ID and role-assignment front, test CA via SSL_CERT_FILE)"
+
+# The Azure side, as azurerm_storage_container and azurerm_role_assignment
+# would make it: the quickstart's container, with Storage Blob Data
+# Contributor for the application the launcher registered, and a second
+# container without any role for the under-privileged plan.
+localstack azure create-container quickstart
+localstack azure create-container curated
+localstack azure assign-role -container quickstart -role "Storage Blob Data Contributor" \
+	-principal "$DATALOOP_LOCAL_AZURE_PRINCIPAL_ID" >/dev/null
+info "container quickstart: Storage Blob Data Contributor for client $DATALOOP_LOCAL_AZURE_CLIENT_ID"
+info "container curated: no role assignment"
+
 step "Starting the Dataloop platform emulator"
 # The emulator creates the platform's IAM users in moto with the admin key
 # from the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
 "$demo/bin/dataloop-emulator" -listen 127.0.0.1:0 -state "$demo/platform-state.json" \
-	-aws-endpoint "$aws_endpoint" -v >"$demo/emulator.url" 2>"$demo/emulator.log" &
+	-aws-endpoint "$aws_endpoint" \
+	-azure-blob-endpoint "$DATALOOP_LOCAL_AZURE_BLOB_ENDPOINT" -azure-authority-host "$DATALOOP_LOCAL_AZURE_AUTHORITY_HOST" \
+	-v >"$demo/emulator.url" 2>"$demo/emulator.log" &
 pids+=($!)
 wait_for_file "$demo/emulator.url" 30 "$!" || die "the emulator did not start (see .demo/emulator.log)"
 export DATALOOP_ENDPOINT
@@ -123,6 +167,13 @@ export TF_CLI_CONFIG_FILE="$demo/terraformrc"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 # The quickstart creates its bucket and role with the aws CLI, in moto.
 export TF_VAR_aws_endpoint="$aws_endpoint"
+# Its Azure driver uses the container and application made above; the
+# provider's credential check talks to the local Entra ID and Blob service.
+export TF_VAR_azure TF_VAR_azure_client_secret TF_VAR_azure_authority_host TF_VAR_azure_blob_endpoint
+TF_VAR_azure="{tenant_id=\"$DATALOOP_LOCAL_AZURE_TENANT_ID\", client_id=\"$DATALOOP_LOCAL_AZURE_CLIENT_ID\", storage_account_name=\"$DATALOOP_LOCAL_AZURE_ACCOUNT\", container=\"quickstart\"}"
+TF_VAR_azure_client_secret="$DATALOOP_LOCAL_AZURE_CLIENT_SECRET"
+TF_VAR_azure_authority_host="$DATALOOP_LOCAL_AZURE_AUTHORITY_HOST"
+TF_VAR_azure_blob_endpoint="$DATALOOP_LOCAL_AZURE_BLOB_ENDPOINT"
 info "TF_CLI_CONFIG_FILE=${TF_CLI_CONFIG_FILE#"$root"/}"
 
 # For DEMO_KEEP=1: the settings to reach the stack from another shell. The
@@ -132,6 +183,9 @@ export AWS_ENDPOINT_URL=$aws_endpoint AWS_DEFAULT_REGION=$AWS_DEFAULT_REGION AWS
 export AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
 export DATALOOP_ENDPOINT=$DATALOOP_ENDPOINT DATALOOP_TOKEN=$DATALOOP_TOKEN DATALOOP_ORG_ID=$DATALOOP_ORG_ID
 export TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE TF_VAR_aws_endpoint=$aws_endpoint
+. $demo/localstack.env
+export TF_VAR_azure='$TF_VAR_azure' TF_VAR_azure_client_secret="\$DATALOOP_LOCAL_AZURE_CLIENT_SECRET"
+export TF_VAR_azure_authority_host=$TF_VAR_azure_authority_host TF_VAR_azure_blob_endpoint=$TF_VAR_azure_blob_endpoint
 ENV
 
 # Work on copies so the examples stay free of state files.
@@ -144,25 +198,26 @@ tf "$demo/quickstart" apply -auto-approve -input=false -compact-warnings
 
 step "What the platform holds now"
 curl -fsS -H "Authorization: Bearer $DATALOOP_TOKEN" "$DATALOOP_ENDPOINT/drivers?projectId=proj-demo" |
-	jq '[.[] | {id, name, type, integrationType, bucketName, region, path, allowExternalDelete}]'
-curl -fsS -H "Authorization: Bearer $DATALOOP_TOKEN" \
-	"$DATALOOP_ENDPOINT/orgs/$DATALOOP_ORG_ID/integrations/$(tf "$demo/quickstart" output -raw integration_id)" |
-	jq '{id, name, type, metadata}'
+	jq '[.[] | {id, name, type, integrationType, bucketName, bucket, containerName, region, path, allowExternalDelete}]'
+curl -fsS -H "Authorization: Bearer $DATALOOP_TOKEN" "$DATALOOP_ENDPOINT/orgs/$DATALOOP_ORG_ID/integrations" |
+	jq '[.[] | {id, name, type, metadata}]'
 
-step "terraform plan examples/quickstart (no changes; its check block re-verifies access)"
+step "terraform plan examples/quickstart (no changes; the access data sources re-verify each driver)"
 tf "$demo/quickstart" plan -input=false -compact-warnings | tee "$demo/quickstart-plan.log"
-# The check block's data source is always read again, so the plan lists it;
-# no managed resource may change.
-grep -q "0 to add, 0 to change, 0 to destroy" "$demo/quickstart-plan.log" ||
+# The access data sources are read again; no managed resource may change.
+grep -Eq "No changes\.|0 to add, 0 to change, 0 to destroy" "$demo/quickstart-plan.log" ||
 	die "the quickstart plan is not empty after apply"
 
 step "terraform plan examples/quickstart-underprivileged (expected to fail)"
-info "A second driver on curated/ of the same bucket, through the quickstart role, whose policy grants raw/ only."
+info "A second S3 driver on curated/ of the same bucket, through the quickstart role, whose policy grants raw/ only,"
+info "and an Azure driver on container curated, where the quickstart's service principal holds no role."
 # The quickstart's integration and project are inputs, so every input of the
 # driver is known at plan time and the access check runs during the plan. A
 # plan-time failure is a warning by default; the example sets
 # access_check.plan_severity = "error", as a strict pipeline would.
-export TF_VAR_project_id TF_VAR_integration_id TF_VAR_bucket TF_VAR_region
+export TF_VAR_project_id TF_VAR_integration_id TF_VAR_bucket TF_VAR_region TF_VAR_azure_integration_id TF_VAR_azure_container
+TF_VAR_azure_integration_id="$(tf "$demo/quickstart" output -raw azure_integration_id)"
+TF_VAR_azure_container=curated
 TF_VAR_project_id="$(tf "$demo/quickstart" output -raw project_id)"
 TF_VAR_integration_id="$(tf "$demo/quickstart" output -raw integration_id)"
 TF_VAR_bucket="$(tf "$demo/quickstart" output -raw bucket)"
@@ -174,8 +229,13 @@ set -e
 if [ "$plan_status" = 0 ]; then
 	die "the under-privileged plan succeeded; the access check should have failed it"
 fi
+for expected in "s3:PutObject" "Storage Blob Data Contributor"; do
+	grep -q "$expected" "$demo/underprivileged-plan.log" ||
+		die "the under-privileged plan did not name $expected"
+done
 
 step "Done"
-printf '%s    quickstart applied: the platform verified list, write, read and delete on its bucket.%s\n' "$green" "$reset"
-printf '%s    under-privileged driver: rejected at plan time, with the missing permission and its fix.%s\n' "$green" "$reset"
+printf '%s    quickstart applied: the platform verified its S3 bucket and its Azure container before creating each driver.%s\n' "$green" "$reset"
+printf '%s    under-privileged drivers: rejected at plan time, each with the missing permission or role and its fix.%s\n' "$green" "$reset"
 info "State and logs are in ${demo#"$root"/}/; run 'make demo' again to start over."
+info "The demo took ${SECONDS}s."

@@ -1,6 +1,8 @@
-# A storage driver that the quickstart's role is not allowed to serve: the
-# role's policy (from dataloop_aws_bucket_policy) grants raw/ only, and this
-# driver asks for curated/. `make demo` plans it after applying the quickstart.
+# Storage drivers that the quickstart's identities are not allowed to serve:
+# the role's policy (from dataloop_aws_bucket_policy) grants raw/ only, and
+# the S3 driver asks for curated/; with the Azure inputs set, the Azure
+# driver asks for a container its service principal holds no role on.
+# `make demo` plans this after applying the quickstart.
 #
 # Every input is known at plan time and the integration's trust is already
 # established, so the access check runs during `terraform plan`. By default a
@@ -32,5 +34,18 @@ resource "dataloop_s3_storage_driver" "curated" {
   integration_id = var.integration_id
   bucket         = var.bucket
   region         = var.region
+  path           = "curated/"
+}
+
+# Azure: a container of the same storage account on which the quickstart's
+# service principal holds no role assignment. The plan fails naming the role
+# to assign and the principal to assign it to.
+resource "dataloop_azure_blob_storage_driver" "curated" {
+  count = var.azure_integration_id == null ? 0 : 1
+
+  project_id     = var.project_id
+  name           = "quickstart-azure-curated"
+  integration_id = var.azure_integration_id
+  container      = var.azure_container
   path           = "curated/"
 }

@@ -17,3 +17,15 @@ variable "region" {
   type        = string
   description = "The bucket's region (the quickstart's region output)."
 }
+
+variable "azure_integration_id" {
+  type        = string
+  description = "The quickstart's Azure integration (its azure_integration_id output); null skips the Azure driver."
+  default     = null
+}
+
+variable "azure_container" {
+  type        = string
+  description = "A container of the integration's storage account on which its service principal holds no role."
+  default     = null
+}

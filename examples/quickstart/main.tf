@@ -27,6 +27,10 @@ provider "dataloop" {
   access_check {
     severity            = "error"
     propagation_timeout = "2m"
+
+    # Only for a local Azure (`make demo`); null means the public cloud.
+    azure_authority_host = var.azure_authority_host
+    azure_blob_endpoint  = var.azure_blob_endpoint
   }
 }
 
@@ -123,14 +127,23 @@ resource "dataloop_s3_storage_driver" "raw" {
   depends_on = [terraform_data.bucket, terraform_data.role]
 }
 
-# Re-checks access on every plan (drift detection); a failure is a warning.
-check "raw_access" {
-  data "dataloop_storage_access" "raw" {
-    driver_id = dataloop_s3_storage_driver.raw.id
-  }
+# Re-checks every driver's access on every plan (drift detection), one check
+# per driver location; a failed assertion is a warning.
+locals {
+  driver_ids = merge(
+    { s3 = dataloop_s3_storage_driver.raw.id },
+    var.azure == null ? {} : { azure = dataloop_azure_blob_storage_driver.raw[0].id },
+  )
+}
 
+data "dataloop_storage_access" "drivers" {
+  for_each  = local.driver_ids
+  driver_id = each.value
+}
+
+check "driver_access" {
   assert {
-    condition     = data.dataloop_storage_access.raw.success
-    error_message = data.dataloop_storage_access.raw.summary
+    condition     = alltrue([for a in data.dataloop_storage_access.drivers : a.success])
+    error_message = join("\n\n", [for k, a in data.dataloop_storage_access.drivers : "${k}: ${a.summary}" if !a.success])
   }
 }

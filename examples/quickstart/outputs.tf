@@ -37,3 +37,18 @@ output "driver_access" {
   description = "The access check that ran before the driver was created."
   value       = dataloop_s3_storage_driver.raw.access
 }
+
+output "azure_integration_id" {
+  description = "The Azure client-secret integration (null without var.azure)."
+  value       = one(dataloop_azure_client_secret_integration.quickstart[*].id)
+}
+
+output "azure_driver_id" {
+  description = "The Azure Blob storage driver (null without var.azure)."
+  value       = one(dataloop_azure_blob_storage_driver.raw[*].id)
+}
+
+output "driver_checks" {
+  description = "The last check of each driver: whether the platform can use its location."
+  value       = { for k, a in data.dataloop_storage_access.drivers : k => a.success }
+}

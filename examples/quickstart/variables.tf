@@ -39,3 +39,34 @@ variable "aws_endpoint" {
   description = "AWS endpoint for the aws CLI, such as moto's URL; null means the CLI's own configuration."
   default     = null
 }
+
+variable "azure" {
+  type = object({
+    tenant_id            = string
+    client_id            = string
+    storage_account_name = string
+    container            = string
+  })
+  description = "An existing Azure container and the application (service principal) holding Storage Blob Data Contributor on it; null skips the Azure driver."
+  default     = null
+}
+
+variable "azure_client_secret" {
+  type        = string
+  description = "Client secret of the application in var.azure."
+  sensitive   = true
+  ephemeral   = true
+  default     = null
+}
+
+variable "azure_authority_host" {
+  type        = string
+  description = "Microsoft Entra authority for the provider's credential check, such as the demo's local one; null means the public cloud."
+  default     = null
+}
+
+variable "azure_blob_endpoint" {
+  type        = string
+  description = "Blob service URL for the provider's credential check, such as the demo's local one; null means the public cloud."
+  default     = null
+}
