@@ -10,10 +10,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
 
 // This file holds the credential check of the integrations that carry an
@@ -294,4 +296,70 @@ func verifyCredentialsDescription(withRole bool) string {
 	}
 	return what + ": that skips the credential check of this integration only and accepts an `access_key_id` " +
 		"of any shape, while the access checks of storage drivers that use the integration still run."
+}
+
+// secretCredentials is what the Create and Update of every integration
+// that carries a secret share (AWS access key, AWS STS, GCP private key,
+// Azure client secret): read the write-only secret, keep it out of the
+// logs, run the resource's credential check, and only then send the
+// credentials to the platform. The resource supplies its check and the
+// options in the shape the platform takes.
+type secretCredentials struct {
+	Type      string // platform integration type
+	Attribute string // the secret's write-only attribute
+	// Label names the integration in log entries, e.g. "AWS STS integration".
+	Label string
+	// Fields are the non-secret fields of the create's log entry.
+	Fields map[string]any
+	// Mask hides the secret in every log entry of the returned context;
+	// maskSecret when nil.
+	Mask func(ctx context.Context, secret string) context.Context
+	// Check runs the credential check before the platform receives the
+	// secret; false means stop (its diagnostics say why).
+	Check func(ctx context.Context, secret string, diags *diag.Diagnostics) bool
+	// Options are the credentials as the platform takes them.
+	Options func(secret string) map[string]any
+}
+
+// checked reads the secret from the configuration and runs the check. It
+// returns ctx with the secret masked in its logs, the secret, and whether
+// the platform may receive it.
+func (c secretCredentials) checked(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (context.Context, string, bool) {
+	secret := writeOnlyString(ctx, config, path.Root(c.Attribute), diags)
+	if diags.HasError() {
+		return ctx, "", false
+	}
+	mask := c.Mask
+	if mask == nil {
+		mask = maskSecret
+	}
+	ctx = mask(ctx, secret)
+	return ctx, secret, c.Check(ctx, secret, diags)
+}
+
+// create checks the credentials and creates the integration named name in
+// the organization; a refusal is reported under summary. It returns nil
+// after an error diagnostic: nothing is created when the check fails.
+func (c secretCredentials) create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, name, summary string, diags *diag.Diagnostics) *platform.Integration {
+	ctx, secret, ok := c.checked(ctx, config, diags)
+	if !ok {
+		return nil
+	}
+	fields := map[string]any{"org_id": orgID, "name": name}
+	for k, v := range c.Fields {
+		fields[k] = v
+	}
+	tflog.Debug(ctx, "Creating "+c.Label, fields)
+	return createIntegration(ctx, pd, orgID, summary,
+		platform.CreateIntegrationInput{Name: name, Type: c.Type, Options: c.Options(secret)}, bindStep{}, diags)
+}
+
+// update checks the credentials of an Update that sends them again and
+// returns them for the PATCH, with ctx masking the secret; false means stop.
+func (c secretCredentials) update(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
+	ctx, secret, ok := c.checked(ctx, config, diags)
+	if !ok {
+		return ctx, nil, false
+	}
+	return ctx, &platform.IntegrationCredentials{Type: c.Type, Options: c.Options(secret)}, true
 }

@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
@@ -77,7 +76,6 @@ func (r *awsAccessKeyIntegrationResource) Create(ctx context.Context, req resour
 	}
 	var plan awsAccessKeyIntegrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
 	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -86,21 +84,9 @@ func (r *awsAccessKeyIntegrationResource) Create(ctx context.Context, req resour
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if !applyAWSCredentialCheck(ctx, r.data, plan.awsKeyModel, secret, "", &resp.Diagnostics) {
-		return
-	}
-
-	tflog.Debug(ctx, "Creating AWS access key integration", map[string]any{
-		"org_id": orgID, "name": plan.Name.ValueString(), "access_key_id": plan.AccessKeyID.ValueString(),
-	})
-	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
-		Name:    plan.Name.ValueString(),
-		Type:    platform.TypeS3,
-		Options: s3Options(plan.AccessKeyID.ValueString(), secret),
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create AWS Access Key Integration",
-			fmt.Sprintf("Could not create integration %q in organization %q: %s", plan.Name.ValueString(), orgID, err))
+	integration := r.credentials(plan).create(ctx, r.data, req.Config, orgID, plan.Name.ValueString(),
+		"Unable to Create AWS Access Key Integration", &resp.Diagnostics)
+	if integration == nil {
 		return
 	}
 	plan.applyIntegration(integration, orgID)
@@ -137,16 +123,9 @@ func (r *awsAccessKeyIntegrationResource) Update(ctx context.Context, req resour
 
 	in := plan.updateInput(state.integrationModel)
 	if plan.keyChanged(state.awsKeyModel) {
-		secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
+		var ok bool
+		if ctx, in.Credentials, ok = r.credentials(plan).update(ctx, req.Config, &resp.Diagnostics); !ok {
 			return
-		}
-		if !applyAWSCredentialCheck(ctx, r.data, plan.awsKeyModel, secret, "", &resp.Diagnostics) {
-			return
-		}
-		in.Credentials = &platform.IntegrationCredentials{
-			Type:    platform.TypeS3,
-			Options: s3Options(plan.AccessKeyID.ValueString(), secret),
 		}
 	}
 
@@ -177,6 +156,19 @@ func (m *awsAccessKeyIntegrationModel) applyIntegration(i *platform.Integration,
 }
 
 // s3Options are the credentials of an "s3" integration as the platform takes them.
+// credentials are the key's check and options for Create and Update.
+func (r *awsAccessKeyIntegrationResource) credentials(plan awsAccessKeyIntegrationModel) secretCredentials {
+	keyID := plan.AccessKeyID.ValueString()
+	return secretCredentials{
+		Type: platform.TypeS3, Attribute: "secret_access_key_wo", Label: "AWS access key integration",
+		Fields: map[string]any{"access_key_id": keyID},
+		Check: func(ctx context.Context, secret string, diags *diag.Diagnostics) bool {
+			return applyAWSCredentialCheck(ctx, r.data, plan.awsKeyModel, secret, "", diags)
+		},
+		Options: func(secret string) map[string]any { return s3Options(keyID, secret) },
+	}
+}
+
 func s3Options(accessKeyID, secret string) map[string]any {
 	return map[string]any{"key": accessKeyID, "secret": secret}
 }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
@@ -95,7 +94,6 @@ func (r *awsSTSIntegrationResource) Create(ctx context.Context, req resource.Cre
 	}
 	var plan awsSTSIntegrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
 	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -104,22 +102,9 @@ func (r *awsSTSIntegrationResource) Create(ctx context.Context, req resource.Cre
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if !applyAWSCredentialCheck(ctx, r.data, plan.awsKeyModel, secret, plan.RoleARN.ValueString(), &resp.Diagnostics) {
-		return
-	}
-
-	tflog.Debug(ctx, "Creating AWS STS integration", map[string]any{
-		"org_id": orgID, "name": plan.Name.ValueString(),
-		"access_key_id": plan.AccessKeyID.ValueString(), "role_arn": plan.RoleARN.ValueString(),
-	})
-	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
-		Name:    plan.Name.ValueString(),
-		Type:    platform.TypeAWSSTS,
-		Options: stsOptions(plan.AccessKeyID.ValueString(), secret, plan.RoleARN.ValueString()),
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create AWS STS Integration",
-			fmt.Sprintf("Could not create integration %q in organization %q: %s", plan.Name.ValueString(), orgID, err))
+	integration := r.credentials(plan).create(ctx, r.data, req.Config, orgID, plan.Name.ValueString(),
+		"Unable to Create AWS STS Integration", &resp.Diagnostics)
+	if integration == nil {
 		return
 	}
 	plan.applyIntegration(integration, orgID)
@@ -158,16 +143,9 @@ func (r *awsSTSIntegrationResource) Update(ctx context.Context, req resource.Upd
 	// NOTE: the key, the secret and the role are always sent together, so
 	// the platform never holds a mix of old and new credentials.
 	if plan.keyChanged(state.awsKeyModel) || !plan.RoleARN.Equal(state.RoleARN) {
-		secret := writeOnlyString(ctx, req.Config, path.Root("secret_access_key_wo"), &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
+		var ok bool
+		if ctx, in.Credentials, ok = r.credentials(plan).update(ctx, req.Config, &resp.Diagnostics); !ok {
 			return
-		}
-		if !applyAWSCredentialCheck(ctx, r.data, plan.awsKeyModel, secret, plan.RoleARN.ValueString(), &resp.Diagnostics) {
-			return
-		}
-		in.Credentials = &platform.IntegrationCredentials{
-			Type:    platform.TypeAWSSTS,
-			Options: stsOptions(plan.AccessKeyID.ValueString(), secret, plan.RoleARN.ValueString()),
 		}
 	}
 
@@ -201,6 +179,19 @@ func (m *awsSTSIntegrationModel) applyIntegration(i *platform.Integration, orgID
 
 // stsOptions are the credentials of an "aws-sts" integration as the
 // platform takes them; roleArns is a string, as the platform's SDK documents.
+// credentials are the key and role's check and options for Create and Update.
+func (r *awsSTSIntegrationResource) credentials(plan awsSTSIntegrationModel) secretCredentials {
+	keyID, role := plan.AccessKeyID.ValueString(), plan.RoleARN.ValueString()
+	return secretCredentials{
+		Type: platform.TypeAWSSTS, Attribute: "secret_access_key_wo", Label: "AWS STS integration",
+		Fields: map[string]any{"access_key_id": keyID, "role_arn": role},
+		Check: func(ctx context.Context, secret string, diags *diag.Diagnostics) bool {
+			return applyAWSCredentialCheck(ctx, r.data, plan.awsKeyModel, secret, role, diags)
+		},
+		Options: func(secret string) map[string]any { return stsOptions(keyID, secret, role) },
+	}
+}
+
 func stsOptions(accessKeyID, secret, roleARN string) map[string]any {
 	return map[string]any{"key": accessKeyID, "secret": secret, "roleArns": roleARN}
 }

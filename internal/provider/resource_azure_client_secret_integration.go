@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
@@ -138,6 +137,19 @@ func (m azureClientSecretIntegrationModel) credentialsChanged(prior azureClientS
 // options are the credentials as the platform takes them: key is the
 // storage account name and secret the client secret (the spec's
 // AzureBlobIntegrationConfig names them accountName and clientSecret).
+// credentials are the client secret's check and options for Create and Update.
+func (r *azureClientSecretIntegrationResource) credentials(plan azureClientSecretIntegrationModel) secretCredentials {
+	return secretCredentials{
+		Type: platform.TypeAzureBlob, Attribute: "client_secret_wo", Label: "Azure client-secret integration",
+		Fields: map[string]any{"tenant_id": plan.TenantID.ValueString(), "client_id": plan.ClientID.ValueString(),
+			"storage_account_name": plan.StorageAccountName.ValueString()},
+		Check: func(ctx context.Context, secret string, diags *diag.Diagnostics) bool {
+			return applyAzureCredentialCheck(ctx, r.data, plan, secret, diags)
+		},
+		Options: plan.options,
+	}
+}
+
 func (m azureClientSecretIntegrationModel) options(secret string) map[string]any {
 	return map[string]any{"key": m.StorageAccountName.ValueString(), "secret": secret,
 		"clientId": m.ClientID.ValueString(), "tenantId": m.TenantID.ValueString()}
@@ -150,28 +162,17 @@ func (r *azureClientSecretIntegrationResource) Create(ctx context.Context, req r
 	}
 	var plan azureClientSecretIntegrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	secret := writeOnlyString(ctx, req.Config, path.Root("client_secret_wo"), &resp.Diagnostics)
 	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(maskSecret(ctx, secret), timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if !applyAzureCredentialCheck(ctx, r.data, plan, secret, &resp.Diagnostics) {
-		return
-	}
-	tflog.Debug(ctx, "Creating Azure client-secret integration", map[string]any{
-		"org_id": orgID, "name": plan.Name.ValueString(), "tenant_id": plan.TenantID.ValueString(),
-		"client_id": plan.ClientID.ValueString(), "storage_account_name": plan.StorageAccountName.ValueString(),
-	})
-	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
-		Name: plan.Name.ValueString(), Type: platform.TypeAzureBlob, Options: plan.options(secret),
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create Azure Client Secret Integration",
-			fmt.Sprintf("Could not create integration %q in organization %q: %s", plan.Name.ValueString(), orgID, err))
+	integration := r.credentials(plan).create(ctx, r.data, req.Config, orgID, plan.Name.ValueString(),
+		"Unable to Create Azure Client Secret Integration", &resp.Diagnostics)
+	if integration == nil {
 		return
 	}
 	plan.applyIntegration(integration, orgID)
@@ -210,15 +211,10 @@ func (r *azureClientSecretIntegrationResource) Update(ctx context.Context, req r
 	// NOTE: every credential is sent together, so the platform never holds
 	// a mix of old and new values.
 	if plan.credentialsChanged(state) {
-		secret := writeOnlyString(ctx, req.Config, path.Root("client_secret_wo"), &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
+		var ok bool
+		if ctx, in.Credentials, ok = r.credentials(plan).update(ctx, req.Config, &resp.Diagnostics); !ok {
 			return
 		}
-		ctx = maskSecret(ctx, secret)
-		if !applyAzureCredentialCheck(ctx, r.data, plan, secret, &resp.Diagnostics) {
-			return
-		}
-		in.Credentials = &platform.IntegrationCredentials{Type: platform.TypeAzureBlob, Options: plan.options(secret)}
 	}
 	integration, err := updateIntegration(ctx, r.data, orgID, in, "Updating Azure client-secret integration")
 	if err != nil {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
@@ -123,6 +122,22 @@ func (m gcpPrivateKeyIntegrationModel) keyChanged(prior gcpPrivateKeyIntegration
 	return !m.KeyJSONWOVersion.Equal(prior.KeyJSONWOVersion) || prior.ClientEmail.IsNull()
 }
 
+// credentials are the key's check and options for Create and Update; a key
+// that passes sets plan's client_email.
+func (r *gcpPrivateKeyIntegrationResource) credentials(plan *gcpPrivateKeyIntegrationModel) secretCredentials {
+	return secretCredentials{
+		Type: platform.TypeGCS, Attribute: "key_json_wo", Label: "GCP private-key integration", Mask: maskGCPKey,
+		Check: func(ctx context.Context, key string, diags *diag.Diagnostics) bool {
+			email, ok := applyGCPKeyCheck(ctx, r.data, *plan, key, diags)
+			if ok {
+				plan.ClientEmail = types.StringValue(email)
+			}
+			return ok
+		},
+		Options: gcpKeyOptions,
+	}
+}
+
 // options are the credentials as the platform takes them (dtlpy's shape).
 func gcpKeyOptions(keyJSON string) map[string]any {
 	return map[string]any{"key": "", "secret": "", "content": keyJSON}
@@ -135,29 +150,19 @@ func (r *gcpPrivateKeyIntegrationResource) Create(ctx context.Context, req resou
 	}
 	var plan gcpPrivateKeyIntegrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	key := writeOnlyString(ctx, req.Config, path.Root("key_json_wo"), &resp.Diagnostics)
 	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(maskGCPKey(ctx, key), timeout)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	email, ok := applyGCPKeyCheck(ctx, r.data, plan, key, &resp.Diagnostics)
-	if !ok {
+	integration := r.credentials(&plan).create(ctx, r.data, req.Config, orgID, plan.Name.ValueString(),
+		"Unable to Create GCP Private Key Integration", &resp.Diagnostics)
+	if integration == nil {
 		return
 	}
-	name := plan.Name.ValueString()
-	tflog.Debug(ctx, "Creating GCP private-key integration", map[string]any{"org_id": orgID, "name": name, "client_email": email})
-	integration, err := r.data.Client.CreateIntegration(ctx, orgID, platform.CreateIntegrationInput{
-		Name: name, Type: platform.TypeGCS, Options: gcpKeyOptions(key),
-	})
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Create GCP Private Key Integration", integrationCreateError(orgID, name, platform.TypeGCS, err))
-		return
-	}
-	plan.ClientEmail = types.StringValue(email)
 	plan.applyIntegration(integration, orgID)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -192,17 +197,10 @@ func (r *gcpPrivateKeyIntegrationResource) Update(ctx context.Context, req resou
 
 	in := plan.updateInput(state.integrationModel)
 	if plan.keyChanged(state) {
-		key := writeOnlyString(ctx, req.Config, path.Root("key_json_wo"), &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
+		var ok bool
+		if ctx, in.Credentials, ok = r.credentials(&plan).update(ctx, req.Config, &resp.Diagnostics); !ok {
 			return
 		}
-		ctx = maskGCPKey(ctx, key)
-		email, ok := applyGCPKeyCheck(ctx, r.data, plan, key, &resp.Diagnostics)
-		if !ok {
-			return
-		}
-		plan.ClientEmail = types.StringValue(email)
-		in.Credentials = &platform.IntegrationCredentials{Type: platform.TypeGCS, Options: gcpKeyOptions(key)}
 	}
 	integration, err := updateIntegration(ctx, r.data, orgID, in, "Updating GCP private-key integration")
 	if err != nil {
