@@ -258,6 +258,18 @@ func (s *Server) commit(ctx context.Context, changes ...change) error {
 	return nil
 }
 
+// commitOrUndo commits ch for a handler; when the change cannot be
+// persisted, undo puts the in-memory state back and the answer is a 500.
+// It reports whether the change was committed.
+func (s *Server) commitOrUndo(w http.ResponseWriter, r *http.Request, ch change, undo func()) bool {
+	if err := s.commit(r.Context(), ch); err != nil {
+		undo()
+		writeError(w, http.StatusInternalServerError, "persist state failed")
+		return false
+	}
+	return true
+}
+
 type apiHandler func(w http.ResponseWriter, r *http.Request, u *user)
 
 func (s *Server) routes() {

@@ -191,9 +191,7 @@ func (s *Server) createProject(w http.ResponseWriter, r *http.Request, u *user) 
 	}
 	p := &project{ID: newID(), Name: name, OrgID: u.Orgs[0], Creator: u.Email, CreatedAt: nowMillis()}
 	s.st.Projects[p.ID] = p
-	if err := s.commit(r.Context(), change{kindProjects, p.ID}); err != nil {
-		delete(s.st.Projects, p.ID)
-		writeError(w, http.StatusInternalServerError, "persist state failed")
+	if !s.commitOrUndo(w, r, change{kindProjects, p.ID}, func() { delete(s.st.Projects, p.ID) }) {
 		return
 	}
 	writeJSON(w, http.StatusOK, projectJSON(p))
@@ -213,9 +211,7 @@ func (s *Server) deleteProject(w http.ResponseWriter, r *http.Request, u *user) 
 		}
 	}
 	delete(s.st.Projects, p.ID)
-	if err := s.commit(r.Context(), change{kindProjects, p.ID}); err != nil {
-		s.st.Projects[p.ID] = p
-		writeError(w, http.StatusInternalServerError, "persist state failed")
+	if !s.commitOrUndo(w, r, change{kindProjects, p.ID}, func() { s.st.Projects[p.ID] = p }) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

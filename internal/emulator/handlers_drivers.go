@@ -305,10 +305,10 @@ func (s *Server) createDriver(w http.ResponseWriter, r *http.Request, u *user) {
 		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), AllowExternalDelete: in.allowExternalDelete, Location: in.loc}
 	s.st.Drivers[d.ID] = d
 	s.order.add(s.st, d)
-	if err := s.commit(r.Context(), change{kindDrivers, d.ID}); err != nil {
+	if !s.commitOrUndo(w, r, change{kindDrivers, d.ID}, func() {
 		delete(s.st.Drivers, d.ID)
 		s.order.remove(d.ID)
-		writeError(w, http.StatusInternalServerError, "persist state failed")
+	}) {
 		return
 	}
 	writeJSON(w, http.StatusOK, driverJSON(d))
@@ -346,9 +346,7 @@ func (s *Server) updateDriver(w http.ResponseWriter, r *http.Request, u *user) {
 		return
 	}
 	s.st.Drivers[d.ID] = &next
-	if err := s.commit(r.Context(), change{kindDrivers, d.ID}); err != nil {
-		s.st.Drivers[d.ID] = d
-		writeError(w, http.StatusInternalServerError, "persist state failed")
+	if !s.commitOrUndo(w, r, change{kindDrivers, d.ID}, func() { s.st.Drivers[d.ID] = d }) {
 		return
 	}
 	writeJSON(w, http.StatusOK, driverJSON(&next))
@@ -409,10 +407,10 @@ func (s *Server) deleteDriver(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	delete(s.st.Drivers, d.ID)
 	s.order.remove(d.ID)
-	if err := s.commit(r.Context(), change{kindDrivers, d.ID}); err != nil {
+	if !s.commitOrUndo(w, r, change{kindDrivers, d.ID}, func() {
 		s.st.Drivers[d.ID] = d
 		s.order.add(s.st, d)
-		writeError(w, http.StatusInternalServerError, "persist state failed")
+	}) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

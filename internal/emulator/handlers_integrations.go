@@ -430,10 +430,10 @@ func (s *Server) createIntegration(w http.ResponseWriter, r *http.Request, u *us
 		return
 	}
 	s.st.Integrations[in.ID] = in
-	if err := s.commit(r.Context(), change{kindIntegrations, in.ID}); err != nil {
+	if !s.commitOrUndo(w, r, change{kindIntegrations, in.ID}, func() {
 		delete(s.st.Integrations, in.ID)
 		s.deletePlatformUserAsync(in.Platform)
-		writeError(w, http.StatusInternalServerError, "persist state failed")
+	}) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.integrationJSON(in))
@@ -532,9 +532,7 @@ func (s *Server) updateIntegration(w http.ResponseWriter, r *http.Request, u *us
 	}
 	next.UpdatedAt = now
 	s.st.Integrations[id] = &next
-	if err := s.commit(r.Context(), change{kindIntegrations, id}); err != nil {
-		s.st.Integrations[id] = in
-		writeError(w, http.StatusInternalServerError, "persist state failed")
+	if !s.commitOrUndo(w, r, change{kindIntegrations, id}, func() { s.st.Integrations[id] = in }) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.integrationJSON(&next))
@@ -674,9 +672,7 @@ func (s *Server) deleteIntegration(w http.ResponseWriter, r *http.Request, u *us
 		return
 	}
 	delete(s.st.Integrations, in.ID)
-	if err := s.commit(r.Context(), change{kindIntegrations, in.ID}); err != nil {
-		s.st.Integrations[in.ID] = in
-		writeError(w, http.StatusInternalServerError, "persist state failed")
+	if !s.commitOrUndo(w, r, change{kindIntegrations, in.ID}, func() { s.st.Integrations[in.ID] = in }) {
 		return
 	}
 	s.deletePlatformUserAsync(in.Platform)

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -145,5 +146,33 @@ func TestListDriversInCreationOrder(t *testing.T) {
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("drivers listed as %v, want %v", got, want)
+	}
+}
+
+// TestFailedCommitUndoesTheChange: a change that cannot be persisted is
+// answered with a 500 and leaves the in-memory state as it was, for every
+// kind of object (create, update and delete).
+func TestFailedCommitUndoesTheChange(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "state.json")
+	s, ts := startServer(t, Options{StateFile: file})
+	a := newAPI(t, ts, DemoToken)
+	in := a.createIntegration("keys", "s3", map[string]any{"key": "AKIAUNDO", "secret": "undo-secret"})
+	d := a.must(200, "POST", "/drivers", s3Driver("kept", in.str("id"), map[string]any{"bucketName": "b"})).obj()
+
+	s.store.mu.Lock()
+	s.store.err = errors.New("disk full")
+	s.store.mu.Unlock()
+	a.must(500, "POST", "/drivers", s3Driver("lost", in.str("id"), map[string]any{"bucketName": "b"}))
+	a.must(500, "PATCH", "/drivers/"+d.str("id"), map[string]any{"name": "renamed", "payload": map[string]any{"path": "q/"}})
+	a.must(500, "DELETE", "/drivers/"+d.str("id"), nil)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.st.Drivers) != 1 || s.st.Drivers[d.str("id")] == nil || s.st.Drivers[d.str("id")].Name != "kept" {
+		t.Fatalf("drivers after failed commits: %+v", s.st.Drivers)
+	}
+	if got := s.order.ids; len(got) != 1 || got[0] != d.str("id") {
+		t.Errorf("creation order after failed commits: %v", got)
 	}
 }
