@@ -137,26 +137,31 @@ func expectGCSAccessSuccess() statecheck.StateCheck {
 	}))
 }
 
-// testAccGCSDriverBlock is a driver on bucket raw/ with the integration
+// testAccGCSDriverBlock is a driver on bucket and path with the integration
 // resource named by integration.
-func testAccGCSDriverBlock(integration, name, bucket string) string {
+func testAccGCSDriverBlock(integration, name, bucket, path string) string {
 	return fmt.Sprintf(`
 resource "dataloop_gcs_storage_driver" "test" {
   project_id     = %[1]q
   name           = %[2]q
   integration_id = %[3]s.id
   bucket         = %[4]q
-  path           = "raw"
+  path           = %[5]q
 }
-`, testProjectID, name, integration, bucket)
+`, testProjectID, name, integration, bucket, path)
 }
 
+// testAccGCSKeyDriverConfig is a private-key integration (key from the
+// ephemeral variable, see testAccSetGCPKey) and a driver on raw, spelled
+// without the trailing slash the platform stores.
 func testAccGCSKeyDriverConfig(provider, name, bucket string) string {
-	return provider + testAccGCPKeyConfig("tf-acc-gcs-driver-key", 1) + testAccGCSDriverBlock(testAccGCPKeyAddress, name, bucket)
+	return provider + testAccGCPKeyConfig("tf-acc-gcs-driver-key", 1) + testAccGCSDriverBlock(testAccGCPKeyAddress, name, bucket, "raw")
 }
 
+// testAccGCSCrossDriverConfig is a cross-project integration bound to email
+// and a driver on raw/.
 func testAccGCSCrossDriverConfig(provider, name, email, bucket string) string {
-	return provider + testAccGCPCrossConfig("tf-acc-gcs-driver-cross", email) + testAccGCSDriverBlock(testAccGCPCrossAddress, name, bucket)
+	return provider + testAccGCPCrossConfig("tf-acc-gcs-driver-cross", email) + testAccGCSDriverBlock(testAccGCPCrossAddress, name, bucket, "raw/")
 }
 
 // TestAccGCSStorageDriver_privateKey stands in for connecting a bucket in
@@ -207,9 +212,8 @@ func TestAccGCSStorageDriver_privateKey(t *testing.T) {
 				ResourceName:      testAccGCSDriverAddress,
 				ImportState:       true,
 				ImportStateVerify: true,
-				// The import stores the platform's form of the path (raw/),
-				// and its own check result, run on import.
-				ImportStateVerifyIgnore: []string{"access", "path"},
+				// The import stores the platform's form of the path (raw/).
+				ImportStateVerifyIgnore: []string{"path"},
 			},
 			{
 				// Deleted outside Terraform: refresh drops it, apply recreates it.
@@ -224,6 +228,7 @@ func TestAccGCSStorageDriver_privateKey(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{expectGCSAccessSuccess(), f.expectNoProbes()},
 			},
+			testAccNoDriftStep(testAccGCSKeyDriverConfig(provider, renamed, f.bucket)),
 		},
 	})
 }
@@ -232,7 +237,8 @@ func TestAccGCSStorageDriver_privateKey(t *testing.T) {
 // cross-project flow: the customer's service account holds the generated
 // grants (with storage.buckets.getIamPolicy) and lets the platform's
 // service account impersonate it; the driver is created in the same apply
-// as the integration, and the plan is empty right after.
+// as the integration, the plan is empty right after, and import
+// round-trips.
 func TestAccGCSStorageDriver_crossProject(t *testing.T) {
 	f := newGCSDriverFixture(t)
 	f.grant(t, true)
@@ -254,13 +260,12 @@ func TestAccGCSStorageDriver_crossProject(t *testing.T) {
 					f.expectNoProbes(),
 				},
 			},
-			testAccNoDriftStep(testAccGCSCrossDriverConfig(provider, name, f.email, f.bucket)),
 			{
-				ResourceName:            testAccGCSDriverAddress,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"access", "path"},
+				ResourceName:      testAccGCSDriverAddress,
+				ImportState:       true,
+				ImportStateVerify: true,
 			},
+			testAccNoDriftStep(testAccGCSCrossDriverConfig(provider, name, f.email, f.bucket)),
 		},
 	})
 }
