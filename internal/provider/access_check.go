@@ -19,7 +19,6 @@ import (
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/runshare"
 )
 
 // Names of the checks the access checker reports, in the order it runs them.
@@ -38,10 +37,14 @@ const (
 // platform that cannot test.
 const platformCheckName = platform.PlatformCheckName
 
-// maxConcurrentAccessChecks bounds how many access checks one provider run
-// sends to the platform at a time. Terraform plans and applies up to ten
-// resources in parallel, and every check writes to the customer's bucket.
-const maxConcurrentAccessChecks = 4
+// maxConcurrentAccessChecks bounds how many access checks of distinct
+// locations one provider run sends to the platform at a time (checks of one
+// location are single-flight, see targetEntry). It equals Terraform's default
+// -parallelism: a resource waiting for a slot holds one of Terraform's
+// workers anyway, so a lower bound only queues distinct locations behind
+// each other; a higher -parallelism still sends at most this many, since
+// every check writes to the customer's bucket.
+const maxConcurrentAccessChecks = 10
 
 // s3AccessTarget is one storage location the platform must be able to use.
 // DriverType is empty for S3; for Azure drivers Container holds the
@@ -275,9 +278,8 @@ func minOperationTimeout(propagation time.Duration) time.Duration {
 type accessRun struct {
 	sem chan struct{}
 
-	// shared holds the checks that passed in the other provider processes
-	// of the same Terraform command (nil: none).
-	shared *runshare.Store
+	// userOnce starts the run's one read of the user (see warmUser).
+	userOnce sync.Once
 
 	mu           sync.Mutex
 	targets      map[string]*targetEntry
@@ -346,6 +348,7 @@ func (r *accessRun) integration(ctx context.Context, client *platform.Client, pr
 	if e.in != nil && (e.fresh || !fresh) {
 		return e.in, nil
 	}
+	r.warmUser(ctx, client)
 	org, err := r.projectOrg(ctx, client, projectID)
 	if err != nil {
 		return nil, err
@@ -358,13 +361,32 @@ func (r *accessRun) integration(ctx context.Context, client *platform.Client, pr
 	return in, nil
 }
 
+// warmUser reads the user (GET /users/me, which names the creator in every
+// test and create body) once per run, in the background, while the first
+// project and integration lookups are on the way: otherwise the three reads
+// run one after another before the run's first access check. The client
+// caches the user and makes a concurrent caller wait for this read; a read
+// that fails is not cached, so the caller that needs the user tries again
+// and reports the error.
+func (r *accessRun) warmUser(ctx context.Context, client *platform.Client) {
+	r.userOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), planCallTimeout)
+		go func() {
+			defer cancel()
+			if _, err := client.Me(ctx); err != nil {
+				tflog.Debug(ctx, "Reading the user ahead of the first access check failed; the check reads it again",
+					map[string]any{"error": err.Error()})
+			}
+		}()
+	})
+}
+
 // forgetIntegration drops what the run knows about an integration that an
 // integration resource has just changed.
 func (r *accessRun) forgetIntegration(integrationID string) {
 	r.mu.Lock()
 	delete(r.integrations, integrationID)
 	r.mu.Unlock()
-	r.shared.Forget(integrationID)
 }
 
 // projectError is a failed lookup of a driver's project, which the caller
@@ -422,7 +444,11 @@ func (r *accessRun) checkOnce(ctx context.Context, client *platform.Client, t s3
 
 // checkUntilReady runs the apply-time check. It reuses only a successful
 // result of this run: a failure seen at plan time may be IAM propagation
-// that has since completed. It retries failures that propagation explains,
+// that has since completed. A run is one Configure, and Terraform
+// configures the provider anew for the apply walk, which plans each
+// resource again just before applying it: what the gate reuses was tested
+// during the apply, never the pass of the plan before it, which an IAM
+// change applied in between would make stale. It retries failures that propagation explains,
 // with exponential backoff and jitter, until timeout, and returns the last
 // result.
 func (r *accessRun) checkUntilReady(ctx context.Context, client *platform.Client, t s3AccessTarget, timeout time.Duration) (accessOutcome, error) {
@@ -512,14 +538,6 @@ func (r *accessRun) platformTest(ctx context.Context, client *platform.Client, t
 	}
 	defer func() { <-r.sem }()
 
-	if r.shared.Succeeded(t.IntegrationID, t.key()) {
-		// The plan of this Terraform command, in another provider process,
-		// saw this location pass moments ago (see internal/runshare).
-		tflog.Debug(ctx, "Reusing the passed access check of this Terraform command's plan", map[string]any{
-			"integration_id": t.IntegrationID, "bucket": t.Bucket, "path": t.Path,
-		})
-		return successOutcome(t), nil
-	}
 	tflog.Debug(ctx, "Running storage access check on the platform", map[string]any{
 		"integration_id": t.IntegrationID, "integration_type": t.IntegrationType,
 		"bucket": t.Bucket, "region": t.Region, "path": t.Path, "allow_delete": t.AllowDelete,
@@ -531,9 +549,7 @@ func (r *accessRun) platformTest(ctx context.Context, client *platform.Client, t
 		return accessOutcome{}, testError(err)
 	}
 	o := outcomeOf(res, t)
-	if o.Success {
-		r.shared.RecordSuccess(t.IntegrationID, t.key())
-	} else {
+	if !o.Success {
 		tflog.Debug(ctx, "Storage access check did not pass", map[string]any{"bucket": t.Bucket, "verdict": string(o.Verdict),
 			"status": res.StatusCode, "failed": checkNames(o.failed())})
 	}

@@ -23,7 +23,6 @@ import (
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/runshare"
 )
 
 // Environment variables read when the provider block leaves a value unset.
@@ -276,10 +275,6 @@ func (p *dataloopProvider) Configure(ctx context.Context, req provider.Configure
 			Logger:             tflogLogger{},
 		}),
 	}
-	// The walks of one Terraform command (plan, then apply) run in separate
-	// provider processes; they share passed checks for the same platform
-	// and credentials.
-	data.Access.shared = runshare.Open(endpoint + "\x00" + token + "\x00" + orgID)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -1,9 +1,0 @@
-//go:build !linux
-
-package runshare
-
-func processStart(int) (string, bool) { return "", false }
-
-func terraformAncestor() (int, string, bool) { return 0, "", false }
-
-func ownedPrivateDir(string) bool { return false }
