@@ -22,8 +22,6 @@ import (
 	"testing"
 	"time"
 
-	tfjson "github.com/hashicorp/terraform-json"
-
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/emulator"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
@@ -405,28 +403,56 @@ type stateObject struct {
 	address, typ, id, name string
 }
 
-// state reads the resources of the state (terraform show -json).
+// state reads the managed resources of the state from the working
+// directory's state file (the local backend's terraform.tfstate), which is
+// what every terraform command of the test reads and writes. Reading the
+// file rather than running `terraform show -json` saves a terraform run,
+// which starts the provider for its schema, twice per soak cycle.
 func (w *workspace) state() []stateObject {
 	w.t.Helper()
-	r := w.run("show", "-json")
-	if r.exit != 0 {
-		w.t.Fatalf("%s", r)
-	}
-	var st tfjson.State
-	if err := json.Unmarshal([]byte(r.output), &st); err != nil {
-		w.t.Fatalf("parsing terraform show -json: %v", err)
-	}
-	var out []stateObject
-	if st.Values == nil || st.Values.RootModule == nil {
+	b, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	for _, res := range st.Values.RootModule.Resources {
-		if res.Mode != tfjson.ManagedResourceMode {
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	var st struct {
+		Version   int `json:"version"`
+		Resources []struct {
+			Mode      string `json:"mode"`
+			Type      string `json:"type"`
+			Name      string `json:"name"`
+			Module    string `json:"module"`
+			Instances []struct {
+				IndexKey   any            `json:"index_key"`
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		w.t.Fatalf("the state file is not valid JSON: %v\n%s", err, b)
+	}
+	if st.Version != 4 {
+		w.t.Fatalf("the state file has format version %d; this test reads version 4", st.Version)
+	}
+	var out []stateObject
+	for _, res := range st.Resources {
+		if res.Mode != "managed" || res.Module != "" {
 			continue
 		}
-		id, _ := res.AttributeValues["id"].(string)
-		name, _ := res.AttributeValues["name"].(string)
-		out = append(out, stateObject{address: res.Address, typ: res.Type, id: id, name: name})
+		for _, in := range res.Instances {
+			address := res.Type + "." + res.Name
+			switch k := in.IndexKey.(type) {
+			case float64:
+				address += fmt.Sprintf("[%d]", int(k))
+			case string:
+				address += fmt.Sprintf("[%q]", k)
+			}
+			id, _ := in.Attributes["id"].(string)
+			name, _ := in.Attributes["name"].(string)
+			out = append(out, stateObject{address: address, typ: res.Type, id: id, name: name})
+		}
 	}
 	return out
 }

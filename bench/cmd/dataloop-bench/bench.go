@@ -30,6 +30,7 @@ type measurement struct {
 	TCP       tcpCounts      `json:"tcp"`
 	RSSKB     []int64        `json:"rssKB"` // one per provider process
 	Locations int            `json:"locations"`
+	Load1     float64        `json:"load1"` // 1-minute load average before the command
 }
 
 func (m measurement) platformCalls() int {
@@ -90,14 +91,14 @@ func bench(ctx context.Context, o options) error {
 				variants = []bool{false, true}
 			}
 			for _, checks := range variants {
-				for _, op := range operations {
+				for _, op := range o.ops {
 					m, err := st.measure(ctx, dir, n, op, checks, rep, o.parallelism)
 					if err != nil {
 						return err
 					}
-					logf("N=%d rep %d checks=%v %-13s %6.1fs  %5d platform calls  %3d tests  sts=%d s3=%d  rss=%.1f MB",
+					logf("N=%d rep %d checks=%v %-13s %6.1fs  %5d platform calls  %3d tests  sts=%d s3=%d  rss=%.1f MB  load %.1f",
 						n, rep, checks, op, m.Wall.Seconds(), m.platformCalls(), m.tests(), m.AWS.STS, m.AWS.S3,
-						float64(m.maxRSS())/1024)
+						float64(m.maxRSS())/1024, m.Load1)
 					all = append(all, m)
 				}
 			}
@@ -113,7 +114,7 @@ func bench(ctx context.Context, o options) error {
 
 // measure runs one terraform command with fresh counters.
 func (s *stack) measure(ctx context.Context, dir string, n int, op string, checks bool, rep, parallelism int) (measurement, error) {
-	m := measurement{N: n, Op: op, Checks: checks, Rep: rep, Locations: min(n, benchLocations)}
+	m := measurement{N: n, Op: op, Checks: checks, Rep: rep, Locations: min(n, benchLocations), Load1: load1()}
 	vars := []string{"-var", "checks=" + strconv.FormatBool(checks), "-parallelism=" + strconv.Itoa(parallelism), "-input=false"}
 	var args []string
 	switch op {

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,6 +50,7 @@ type options struct {
 	timeout     time.Duration
 	note        string
 	command     string
+	ops         []string
 }
 
 func run(ctx context.Context, args []string) error {
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string) error {
 	keep := fs.Bool("keep", false, "keep the work directory (configs, logs, state)")
 	timeout := fs.Duration("timeout", 3*time.Hour, "bound on the whole run")
 	note := fs.String("note", "", "a note to write into the results file")
+	ops := fs.String("ops", strings.Join(operations, ","), "comma-separated operations to run, in this order "+
+		"(each needs the state the ones before it leave: plan and apply start from nothing)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,6 +82,13 @@ func run(ctx context.Context, args []string) error {
 			}
 			o.sizes = append(o.sizes, n)
 		}
+	}
+	for _, op := range strings.Split(*ops, ",") {
+		op = strings.TrimSpace(op)
+		if !slices.Contains(operations, op) {
+			return fmt.Errorf("-ops: %q is not one of %s", op, strings.Join(operations, ", "))
+		}
+		o.ops = append(o.ops, op)
 	}
 	if o.reps < 1 || o.reps > 9 {
 		return fmt.Errorf("-reps must be between 1 and 9")
