@@ -102,11 +102,14 @@ func bench(ctx context.Context, o options) error {
 					all = append(all, m)
 				}
 			}
-		}
-		// Write what is done so far, so that a run cut short keeps it.
-		done.sizes = append(done.sizes, n)
-		if err := writeReport(done, all, started); err != nil {
-			return err
+			// Write what is done so far after each repetition, so that a
+			// run cut short keeps it (the file says how many ran).
+			if rep == 1 {
+				done.sizes = append(done.sizes, n)
+			}
+			if err := writeReport(done, all, started); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -172,7 +172,14 @@ func writeReport(o options, all []measurement, started time.Time) error {
 	b.WriteString("\nWall times are medians; call counts are means over the repetitions. Timings on a shared machine are noisy; counts are exact.\n")
 
 	for _, n := range o.sizes {
-		fmt.Fprintf(&b, "\n## N = %d: targets\n\n| figure | measured | target | ratio | |\n|---|---:|---:|---:|---|\n", n)
+		reps := 0
+		for _, m := range all {
+			if m.N == n {
+				reps = max(reps, m.Rep)
+			}
+		}
+		fmt.Fprintf(&b, "\n## N = %d: targets (%d of %d repetitions done)\n\n| figure | measured | target | ratio | |\n|---|---:|---:|---:|---|\n",
+			n, reps, o.reps)
 		for _, t := range targetsFor(gs, n, slices.Min(o.sizes), o.parallelism) {
 			mark := "met"
 			if !t.met() {
