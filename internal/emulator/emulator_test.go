@@ -168,6 +168,9 @@ func TestIntegrationCreateValidation(t *testing.T) {
 		{"s3 unknown option", map[string]any{"name": "a", "type": "s3", "options": map[string]any{"key": "k", "secret": "s", "sekret": "x"}}, 400, `"options.sekret": is not an option`},
 		{"aws-sts missing roleArns", map[string]any{"name": "a", "type": "aws-sts", "options": map[string]any{"key": "k", "secret": "s"}}, 400, `"options.roleArns": is required`},
 		{"aws-sts bad roleArns", map[string]any{"name": "a", "type": "aws-sts", "options": map[string]any{"key": "k", "secret": "s", "roleArns": "role/x"}}, 400, `"options.roleArns"`},
+		// The provider's own role ARN rule (internal/rules) decides: no unknown partition.
+		{"aws-sts role in an unknown partition", map[string]any{"name": "a", "type": "aws-sts", "options": map[string]any{"key": "k", "secret": "s",
+			"roleArns": "arn:aws-mars:iam::123456789012:role/r"}}, 400, `"options.roleArns"`},
 		{"aws-cross with options", map[string]any{"name": "a", "type": "aws-cross", "options": map[string]any{"roleArn": "arn:aws:iam::123456789012:role/r"}}, 400, `"options.roleArn": is not an option of integration type aws-cross`},
 		{"gcs bad content", map[string]any{"name": "a", "type": "gcs", "options": map[string]any{"content": "{not json"}}, 400, `"options.content": must be a service account key`},
 		{"gcs not a service account", map[string]any{"name": "a", "type": "gcs", "options": map[string]any{"content": `{"type":"user"}`}}, 400, `"options.content"`},

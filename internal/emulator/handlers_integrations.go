@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
 // Integration types the emulator implements.
@@ -48,8 +49,6 @@ const legacyTrustEntry = "trust-established"
 var integrationLimits = map[string]int{typeAWSCross: 15, typeGCPCross: 3}
 
 var supportedIntegrationTypes = []string{typeS3, typeAWSSTS, typeAWSCross, typeGCS, typeGCPCross, typeAzureBlob}
-
-var roleARNPattern = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
 
 // optionSpec describes the options of an integration type: required
 // non-empty strings, optional strings and an extra check. Keys outside the
@@ -132,7 +131,7 @@ func checkRoleARNs(opts map[string]any) error {
 		return fieldErr("options.roleArns", "must name at least one role ARN")
 	}
 	for _, a := range arns {
-		if !roleARNPattern.MatchString(a) {
+		if !isRoleARN(a) {
 			return fieldErr("options.roleArns", "%q is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)", a)
 		}
 	}
@@ -200,10 +199,18 @@ func checkRoleARN(opts map[string]any) error {
 	if !ok {
 		return fieldErr("options.roleArn", "must be a string")
 	}
-	if s != "" && !roleARNPattern.MatchString(s) {
+	if s != "" && !isRoleARN(s) {
 		return fieldErr("options.roleArn", "%q is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)", s)
 	}
 	return nil
+}
+
+// isRoleARN applies the provider's own role ARN rule (internal/rules), so
+// the emulator never accepts a role the provider would reject, nor the
+// reverse.
+func isRoleARN(s string) bool {
+	_, err := rules.ParseIAMRoleARN(s)
+	return err == nil
 }
 
 // checkServiceAccount requires options.content to be a GCP service account
