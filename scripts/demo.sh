@@ -4,15 +4,18 @@
 #  1. starts moto (scripts/moto_server.py) on 127.0.0.1 with IAM enforcement on,
 #     and cmd/dataloop-localstack: fake-gcs-server and Azurite, each behind
 #     an enforcing front (tokens, IAM bindings, role assignments),
-#  2. creates the Azure side as its owner would: a container, and a role
-#     assignment for an application registered in the local Entra ID,
+#  2. creates the Google Cloud and Azure sides as their owners would: a
+#     bucket, a service account with a key, custom roles bound on the bucket;
+#     a container and a role assignment for an application registered in the
+#     local Entra ID,
 #  3. starts the Dataloop platform emulator, which plays the platform's AWS
-#     account in that moto and checks Azure drivers against the local Azure,
+#     account in that moto and checks GCS and Azure drivers against the local
+#     Cloud Storage and Azure,
 #  4. builds the provider and points Terraform at it with a dev override,
 #  5. applies examples/quickstart: bucket and role (aws CLI), a cross-account
-#     integration and an S3 storage driver; an Azure client-secret
-#     integration and an Azure Blob driver; each driver verified by the
-#     platform's access check,
+#     integration and an S3 storage driver; a GCP private-key integration and
+#     a GCS driver; an Azure client-secret integration and an Azure Blob
+#     driver; each driver verified by the platform's access check,
 #  6. plans examples/quickstart-underprivileged, drivers whose identities lack
 #     a permission or role, and shows the plan failing with the fixes.
 #
@@ -88,7 +91,8 @@ pids+=($!)
 moto_pid=$!
 
 step "Building the provider, the platform emulator and the local GCS and Azure launcher"
-go build -o "$demo/bin/" . ./cmd/dataloop-emulator ./cmd/dataloop-localstack
+# No DWARF (-s -w): these binaries are for this run only, and they link faster.
+go build -ldflags="-s -w" -o "$demo/bin/" . ./cmd/dataloop-emulator ./cmd/dataloop-localstack
 info "$demo/bin/terraform-provider-dataloop"
 
 # The local GCS and Azure start while moto does. The launcher writes their
@@ -110,20 +114,42 @@ export AWS_ENDPOINT_URL="$aws_endpoint"
 unset AWS_PROFILE AWS_SESSION_TOKEN
 
 # Before enforcement moto accepts any key: create an admin user and its key,
-# then turn enforcement on so every later request is checked against IAM.
-bootstrap() { AWS_ACCESS_KEY_ID=bootstrap AWS_SECRET_ACCESS_KEY=bootstrap aws "$@"; }
-bootstrap iam create-user --user-name demo-admin >/dev/null
-bootstrap iam put-user-policy --user-name demo-admin --policy-name admin \
-	--policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-admin_key="$(bootstrap iam create-access-key --user-name demo-admin \
-	--query 'AccessKey.[AccessKeyId,SecretAccessKey]' --output text)" || die "could not create moto's admin key"
+# then turn enforcement on so every later request is checked against IAM,
+# and prove it: an unknown key is refused, the admin key accepted. One
+# Python process (boto3 comes with moto) instead of one aws CLI per call.
+admin_key="$(python3 - "$aws_endpoint" <<'PY'
+import sys
+import urllib.request
+
+import boto3
+import botocore.exceptions
+
+endpoint = sys.argv[1]
+
+
+def client(service, key, secret):
+    return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id=key, aws_secret_access_key=secret)
+
+
+iam = client("iam", "bootstrap", "bootstrap")
+iam.create_user(UserName="demo-admin")
+iam.put_user_policy(UserName="demo-admin", PolicyName="admin", PolicyDocument=(
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'))
+key = iam.create_access_key(UserName="demo-admin")["AccessKey"]
+urllib.request.urlopen(urllib.request.Request(
+    endpoint + "/moto-api/reset-auth", data=b"0", headers={"Content-Type": "text/plain"}, method="POST")).read()
+try:
+    client("sts", "bootstrap", "bootstrap").get_caller_identity()
+    sys.exit("moto accepted an unknown key: IAM enforcement is not on")
+except botocore.exceptions.ClientError:
+    pass
+client("sts", key["AccessKeyId"], key["SecretAccessKey"]).get_caller_identity()
+print(key["AccessKeyId"], key["SecretAccessKey"])
+PY
+)" || die "could not create moto's admin key with IAM enforcement on (see above)"
 read -r AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY <<<"$admin_key"
 export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
-curl -fsS -X POST -H 'Content-Type: text/plain' --data 0 "$aws_endpoint/moto-api/reset-auth" >/dev/null
-if bootstrap sts get-caller-identity >/dev/null 2>&1; then
-	die "moto accepted an unknown key: IAM enforcement is not on"
-fi
-aws sts get-caller-identity --query Arn --output text >/dev/null || die "moto rejected the admin key"
 info "$aws_endpoint (admin: demo-admin)"
 
 step "Local Google Cloud Storage and Azure Blob Storage (cmd/dataloop-localstack)"
@@ -133,6 +159,16 @@ wait_for_file "$demo/localstack.env" 120 "$localstack_pid" || die "the local GCS
 localstack() { "$demo/bin/dataloop-localstack" "$@"; }
 info "GCS:   $DATALOOP_LOCAL_GCS_ENDPOINT (fake-gcs-server behind the IAM front)"
 info "Azure: $DATALOOP_LOCAL_AZURE_BLOB_ENDPOINT (Azurite behind the Entra ID and role-assignment front, test CA via SSL_CERT_FILE)"
+
+# The Google Cloud side, as google_storage_bucket, google_service_account
+# (+ key), google_project_iam_custom_role and google_storage_bucket_iam_member
+# would make it: the bucket, a service account whose key the integration
+# holds, and the driver's custom roles bound on raw/ only (the grants of
+# dataloop_gcs_grants). The key file stays in .demo/ (mode 0600).
+localstack gcs create-bucket dataloop-quickstart
+gcs_email="$(localstack gcs create-service-account dataloop-quickstart "$demo/gcs-key.json")"
+localstack gcs grant -bucket dataloop-quickstart -path raw/ -member "$gcs_email" -role-id dataloop_quickstart >/dev/null
+info "bucket gs://dataloop-quickstart: custom roles for $gcs_email on raw/"
 
 # The Azure side, as azurerm_storage_container and azurerm_role_assignment
 # would make it: the quickstart's container, with Storage Blob Data
@@ -150,6 +186,7 @@ step "Starting the Dataloop platform emulator"
 # from the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).
 "$demo/bin/dataloop-emulator" -listen 127.0.0.1:0 -state "$demo/platform-state.json" \
 	-aws-endpoint "$aws_endpoint" \
+	-gcs-endpoint "$DATALOOP_LOCAL_GCS_ENDPOINT" -gcp-platform-key "$DATALOOP_LOCAL_GCP_PLATFORM_KEY_FILE" \
 	-azure-blob-endpoint "$DATALOOP_LOCAL_AZURE_BLOB_ENDPOINT" -azure-authority-host "$DATALOOP_LOCAL_AZURE_AUTHORITY_HOST" \
 	-v >"$demo/emulator.url" 2>"$demo/emulator.log" &
 pids+=($!)
@@ -167,8 +204,12 @@ export TF_CLI_CONFIG_FILE="$demo/terraformrc"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 # The quickstart creates its bucket and role with the aws CLI, in moto.
 export TF_VAR_aws_endpoint="$aws_endpoint"
-# Its Azure driver uses the container and application made above; the
-# provider's credential check talks to the local Entra ID and Blob service.
+# Its GCS and Azure drivers use the bucket, key, container and application
+# made above; the provider's credential checks talk to the key's token
+# endpoint and to the local Entra ID and Blob service.
+export TF_VAR_gcs TF_VAR_gcs_key_json
+TF_VAR_gcs='{bucket="dataloop-quickstart"}'
+TF_VAR_gcs_key_json="$(cat "$demo/gcs-key.json")"
 export TF_VAR_azure TF_VAR_azure_client_secret TF_VAR_azure_authority_host TF_VAR_azure_blob_endpoint
 TF_VAR_azure="{tenant_id=\"$DATALOOP_LOCAL_AZURE_TENANT_ID\", client_id=\"$DATALOOP_LOCAL_AZURE_CLIENT_ID\", storage_account_name=\"$DATALOOP_LOCAL_AZURE_ACCOUNT\", container=\"quickstart\"}"
 TF_VAR_azure_client_secret="$DATALOOP_LOCAL_AZURE_CLIENT_SECRET"
@@ -184,6 +225,7 @@ export AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_AC
 export DATALOOP_ENDPOINT=$DATALOOP_ENDPOINT DATALOOP_TOKEN=$DATALOOP_TOKEN DATALOOP_ORG_ID=$DATALOOP_ORG_ID
 export TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE TF_VAR_aws_endpoint=$aws_endpoint
 . $demo/localstack.env
+export TF_VAR_gcs='$TF_VAR_gcs' TF_VAR_gcs_key_json="\$(cat $demo/gcs-key.json)"
 export TF_VAR_azure='$TF_VAR_azure' TF_VAR_azure_client_secret="\$DATALOOP_LOCAL_AZURE_CLIENT_SECRET"
 export TF_VAR_azure_authority_host=$TF_VAR_azure_authority_host TF_VAR_azure_blob_endpoint=$TF_VAR_azure_blob_endpoint
 ENV
@@ -210,6 +252,7 @@ grep -Eq "No changes\.|0 to add, 0 to change, 0 to destroy" "$demo/quickstart-pl
 
 step "terraform plan examples/quickstart-underprivileged (expected to fail)"
 info "A second S3 driver on curated/ of the same bucket, through the quickstart role, whose policy grants raw/ only,"
+info "a GCS driver on curated/ of the quickstart's bucket, whose grants cover raw/ only,"
 info "and an Azure driver on container curated, where the quickstart's service principal holds no role."
 # The quickstart's integration and project are inputs, so every input of the
 # driver is known at plan time and the access check runs during the plan. A
@@ -218,6 +261,8 @@ info "and an Azure driver on container curated, where the quickstart's service p
 export TF_VAR_project_id TF_VAR_integration_id TF_VAR_bucket TF_VAR_region TF_VAR_azure_integration_id TF_VAR_azure_container
 TF_VAR_azure_integration_id="$(tf "$demo/quickstart" output -raw azure_integration_id)"
 TF_VAR_azure_container=curated
+export TF_VAR_gcs_integration_id TF_VAR_gcs_bucket=dataloop-quickstart
+TF_VAR_gcs_integration_id="$(tf "$demo/quickstart" output -raw gcs_integration_id)"
 TF_VAR_project_id="$(tf "$demo/quickstart" output -raw project_id)"
 TF_VAR_integration_id="$(tf "$demo/quickstart" output -raw integration_id)"
 TF_VAR_bucket="$(tf "$demo/quickstart" output -raw bucket)"
@@ -229,13 +274,13 @@ set -e
 if [ "$plan_status" = 0 ]; then
 	die "the under-privileged plan succeeded; the access check should have failed it"
 fi
-for expected in "s3:PutObject" "Storage Blob Data Contributor"; do
+for expected in "s3:PutObject" "storage.objects.create" "Storage Blob Data Contributor"; do
 	grep -q "$expected" "$demo/underprivileged-plan.log" ||
 		die "the under-privileged plan did not name $expected"
 done
 
 step "Done"
-printf '%s    quickstart applied: the platform verified its S3 bucket and its Azure container before creating each driver.%s\n' "$green" "$reset"
+printf '%s    quickstart applied: the platform verified its S3 bucket, its GCS bucket and its Azure container before creating each driver.%s\n' "$green" "$reset"
 printf '%s    under-privileged drivers: rejected at plan time, each with the missing permission or role and its fix.%s\n' "$green" "$reset"
 info "State and logs are in ${demo#"$root"/}/; run 'make demo' again to start over."
 info "The demo took ${SECONDS}s."

@@ -1,7 +1,9 @@
 # Storage drivers that the quickstart's identities are not allowed to serve:
 # the role's policy (from dataloop_aws_bucket_policy) grants raw/ only, and
 # the S3 driver asks for curated/; with the Azure inputs set, the Azure
-# driver asks for a container its service principal holds no role on.
+# driver asks for a container its service principal holds no role on; with
+# the GCS inputs set, the GCS driver asks for curated/ of a bucket whose
+# grants cover raw/ only.
 # `make demo` plans this after applying the quickstart.
 #
 # Every input is known at plan time and the integration's trust is already
@@ -47,5 +49,18 @@ resource "dataloop_azure_blob_storage_driver" "curated" {
   name           = "quickstart-azure-curated"
   integration_id = var.azure_integration_id
   container      = var.azure_container
+  path           = "curated/"
+}
+
+# GCS: curated/ of the quickstart's bucket, outside the prefix its service
+# account's custom roles are bound to. The plan fails naming the missing
+# Cloud Storage permission.
+resource "dataloop_gcs_storage_driver" "curated" {
+  count = var.gcs_integration_id == null ? 0 : 1
+
+  project_id     = var.project_id
+  name           = "quickstart-gcs-curated"
+  integration_id = var.gcs_integration_id
+  bucket         = var.gcs_bucket
   path           = "curated/"
 }

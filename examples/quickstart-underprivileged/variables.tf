@@ -29,3 +29,15 @@ variable "azure_container" {
   description = "A container of the integration's storage account on which its service principal holds no role."
   default     = null
 }
+
+variable "gcs_integration_id" {
+  type        = string
+  description = "The quickstart's GCS integration (its gcs_integration_id output); null skips the GCS driver."
+  default     = null
+}
+
+variable "gcs_bucket" {
+  type        = string
+  description = "The quickstart's GCS bucket, whose grants cover raw/ only."
+  default     = null
+}

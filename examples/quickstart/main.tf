@@ -133,6 +133,7 @@ locals {
   driver_ids = merge(
     { s3 = dataloop_s3_storage_driver.raw.id },
     var.azure == null ? {} : { azure = dataloop_azure_blob_storage_driver.raw[0].id },
+    var.gcs == null ? {} : { gcs = dataloop_gcs_storage_driver.raw[0].id },
   )
 }
 

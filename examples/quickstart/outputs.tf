@@ -52,3 +52,13 @@ output "driver_checks" {
   description = "The last check of each driver: whether the platform can use its location."
   value       = { for k, a in data.dataloop_storage_access.drivers : k => a.success }
 }
+
+output "gcs_integration_id" {
+  description = "The GCP private-key integration (null without var.gcs)."
+  value       = one(dataloop_gcp_private_key_integration.quickstart[*].id)
+}
+
+output "gcs_driver_id" {
+  description = "The GCS storage driver (null without var.gcs)."
+  value       = one(dataloop_gcs_storage_driver.raw[*].id)
+}

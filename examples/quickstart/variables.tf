@@ -70,3 +70,19 @@ variable "azure_blob_endpoint" {
   description = "Blob service URL for the provider's credential check, such as the demo's local one; null means the public cloud."
   default     = null
 }
+
+variable "gcs" {
+  type = object({
+    bucket = string
+  })
+  description = "An existing Cloud Storage bucket on whose raw/ prefix the service account of var.gcs_key_json holds the driver's permissions; null skips the GCS driver."
+  default     = null
+}
+
+variable "gcs_key_json" {
+  type        = string
+  description = "Key file (JSON) of the service account the GCS integration uses."
+  sensitive   = true
+  ephemeral   = true
+  default     = null
+}
