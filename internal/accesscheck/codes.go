@@ -1,43 +1,37 @@
 package accesscheck
 
-// Code classifies a check's failure, so callers decide by type rather than
-// by matching message text.
-type Code string
+import "github.com/terraform-dataloop/terraform-provider-dataloop/internal/checkcode"
+
+// Code classifies a check's failure (see package checkcode, where the codes
+// and check names are defined once).
+type Code = checkcode.Code
 
 // Check codes.
 const (
-	// CodeDenied: no statement allows the action (the denied action), or a
-	// role's trust policy does not name the caller, or the role does not
-	// exist; Hint grants it. IAM propagation can explain it right after a
-	// change.
-	CodeDenied Code = "denied"
-	// CodeExplicitDeny: a Deny statement matches; no Allow can fix it, so
-	// there is no Hint and waiting does not help.
-	CodeExplicitDeny Code = "explicit_deny"
-	// CodeRegionMismatch: the bucket is in another region than declared.
-	CodeRegionMismatch Code = "region_mismatch"
-	// CodePropagation: a transient state that waiting fixes: a key AWS does
-	// not know yet, an object removed by a concurrent check.
-	CodePropagation Code = "propagation"
-	// CodeNotFound: the bucket, container, storage account or Entra
-	// tenant does not exist.
-	CodeNotFound Code = "not_found"
-	// CodeBadCredentials: the secret was rejected.
-	CodeBadCredentials Code = "bad_credentials"
-	// CodeUnknownIdentity: the application or service account key is not
-	// known yet (it was created moments ago).
-	CodeUnknownIdentity Code = "unknown_identity"
-	// CodeContentMismatch: an object read back differs from what was written.
-	CodeContentMismatch Code = "content_mismatch"
-	// CodeNotProven: the check passed without proving everything it could
-	// (a warning), e.g. no data object to read.
-	CodeNotProven Code = "not_proven"
-	// CodeFailed: any other failure the service reported.
-	CodeFailed Code = "failed"
+	CodeDenied          = checkcode.CodeDenied
+	CodeExplicitDeny    = checkcode.CodeExplicitDeny
+	CodeRegionMismatch  = checkcode.CodeRegionMismatch
+	CodePropagation     = checkcode.CodePropagation
+	CodeNotFound        = checkcode.CodeNotFound
+	CodeBadCredentials  = checkcode.CodeBadCredentials
+	CodeUnknownIdentity = checkcode.CodeUnknownIdentity
+	CodeContentMismatch = checkcode.CodeContentMismatch
+	CodeNotProven       = checkcode.CodeNotProven
+	CodeFailed          = checkcode.CodeFailed
 )
 
-// Retryable reports whether IAM (or RBAC) propagation can explain a failure
-// with this code, so a check is worth repeating.
-func (c Code) Retryable() bool {
-	return c == CodeDenied || c == CodePropagation || c == CodeUnknownIdentity
-}
+// Check names, in the order a Result lists them.
+const (
+	CheckCredentials    = checkcode.CheckCredentials
+	CheckAssumeRole     = checkcode.CheckAssumeRole
+	CheckBucket         = checkcode.CheckBucket
+	CheckRegion         = checkcode.CheckRegion
+	CheckList           = checkcode.CheckList
+	CheckWrite          = checkcode.CheckWrite
+	CheckRead           = checkcode.CheckRead
+	CheckDelete         = checkcode.CheckDelete
+	CheckContainer      = checkcode.CheckContainer
+	CheckReadData       = checkcode.CheckReadData
+	CheckStorageAccount = checkcode.CheckStorageAccount
+	CheckImpersonate    = checkcode.CheckImpersonate
+)

@@ -2,29 +2,6 @@ package accesscheck
 
 import "strings"
 
-// Check names, in the order a Result lists them.
-const (
-	// CheckCredentials is reported by CheckCredentials only: AWS accepts
-	// the access key and its secret.
-	CheckCredentials = "credentials"
-	CheckAssumeRole  = "assume_role"
-	CheckBucket      = "bucket"
-	CheckRegion      = "region"
-	CheckList        = "list"
-	CheckWrite       = "write"
-	CheckRead        = "read"
-	CheckDelete      = "delete"
-	// CheckContainer is the Azure counterpart of CheckBucket.
-	CheckContainer = "container"
-	// CheckReadData reads one existing object under the path (not a probe).
-	CheckReadData = "read_data"
-	// CheckStorageAccount: an Azure storage account answers with the token.
-	CheckStorageAccount = "storage_account"
-	// CheckImpersonate: the platform's service account obtained a token of
-	// the customer's service account (GCP cross-project).
-	CheckImpersonate = "impersonate"
-)
-
 // Inputs a failed check can point at (Check.Input).
 const (
 	InputAccessKeyID     = "access_key_id"

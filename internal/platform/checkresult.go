@@ -3,12 +3,12 @@ package platform
 import (
 	"regexp"
 
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/checkcode"
 )
 
 // Why messages are read here: a failed storage test carries per-check
 // results with a Code only from the emulator (its checks[] extension uses
-// accesscheck.Code); the published API sends a message, which the client
+// checkcode.Code); the published API sends a message, which the client
 // turns into one "platform" check. This file is the one place that reads
 // those messages (the checker's and AWS's wording): callers decide through
 // the CheckResult methods below, a Code first when there is one.
@@ -48,9 +48,9 @@ var (
 // not fix themselves.
 func (c CheckResult) Retryable() bool {
 	if c.Code != "" {
-		return accesscheck.Code(c.Code).Retryable()
+		return checkcode.Code(c.Code).Retryable()
 	}
-	if c.Name == accesscheck.CheckRegion || c.Name == accesscheck.CheckBucket || permanentPattern.MatchString(c.Message) {
+	if c.Name == checkcode.CheckRegion || c.Name == checkcode.CheckBucket || permanentPattern.MatchString(c.Message) {
 		return false
 	}
 	return deniedPattern.MatchString(c.Message) || racePattern.MatchString(c.Message)
@@ -61,7 +61,7 @@ func (c CheckResult) Retryable() bool {
 // credentials.
 func (c CheckResult) Denied() bool {
 	if c.Code != "" {
-		return c.Code == string(accesscheck.CodeDenied)
+		return c.Code == string(checkcode.CodeDenied)
 	}
 	return deniedPattern.MatchString(c.Message)
 }
@@ -69,14 +69,14 @@ func (c CheckResult) Denied() bool {
 // ExplicitDeny reports a failure caused by a Deny statement, which no
 // Allow can override. Only a typed result says so.
 func (c CheckResult) ExplicitDeny() bool {
-	return c.Code == string(accesscheck.CodeExplicitDeny)
+	return c.Code == string(checkcode.CodeExplicitDeny)
 }
 
 // RoleNotAssumed reports a failure to assume the integration's role: the
 // assume_role check, or a platform message without per-check results that
 // names AssumeRole.
 func (c CheckResult) RoleNotAssumed() bool {
-	return c.Name == accesscheck.CheckAssumeRole || c.Name == PlatformCheckName && assumeRolePattern.MatchString(c.Message)
+	return c.Name == checkcode.CheckAssumeRole || c.Name == PlatformCheckName && assumeRolePattern.MatchString(c.Message)
 }
 
 // ImpersonationRefused reports a failure to act as the service account
@@ -84,7 +84,7 @@ func (c CheckResult) RoleNotAssumed() bool {
 // message without per-check results that names the refused
 // iam.serviceAccounts.getAccessToken.
 func (c CheckResult) ImpersonationRefused() bool {
-	return c.Name == accesscheck.CheckImpersonate || c.Name == PlatformCheckName && impersonatePattern.MatchString(c.Message)
+	return c.Name == checkcode.CheckImpersonate || c.Name == PlatformCheckName && impersonatePattern.MatchString(c.Message)
 }
 
 // NamedAction returns the IAM action (s3:..., kms:..., sts:...) the

@@ -39,7 +39,7 @@ type CheckResult struct {
 	Name    string `json:"name"`
 	Success bool   `json:"success"`
 	Message string `json:"message"`
-	// Code classifies a failed check (an accesscheck.Code: denied,
+	// Code classifies a failed check (a checkcode.Code: denied,
 	// explicit_deny, not_found, region_mismatch, propagation, ...) when the
 	// answer carries one: the emulator's checks[] extension does; the
 	// published API documents no check results. Decide with the methods in
