@@ -220,7 +220,7 @@ data "dataloop_storage_access" "denied" {
 					statecheck.ExpectKnownValue("data.dataloop_storage_access.denied", tfjsonpath.New("success"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue("data.dataloop_storage_access.denied", tfjsonpath.New("summary"), knownvalue.StringRegexp(regexp.MustCompile(
 						`(?s)cannot use bucket "`+bucket+`" \(prefix "curated/", driver type gcs\).*write: FAILED: .*`+regexp.QuoteMeta(email)+
-							` lacks storage\.objects\.create.*To fix "write": Add storage\.objects\.create to the custom role bound to the integration's service account on bucket `+bucket))),
+							` lacks storage\.objects\.create.*To fix "write": Add storage\.objects\.create to the custom role.* bound on bucket `+bucket+`.*prefix "curated/"`))),
 					stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
 						summary, err := stateString(req.State, "data.dataloop_storage_access.denied", "summary")
 						if err == nil && strings.Contains(summary, "s3:") {
