@@ -99,3 +99,10 @@ func (c CheckResult) NamedAction() string {
 func (c CheckResult) NamedGCSPermission() string {
 	return gcsPermissionPattern.FindString(c.Message)
 }
+
+// NotProven reports a check that passed without proving all it could (for
+// example no data object to read, or a container whose existence could not
+// be read). Only a typed result says so.
+func (c CheckResult) NotProven() bool {
+	return c.Success && c.Code == string(checkcode.CodeNotProven)
+}

@@ -770,15 +770,7 @@ func accessFailureDetail(o accessOutcome, t s3AccessTarget, in *platform.Integra
 	}
 	b.WriteString("\nChecks:\n")
 	for _, c := range o.Checks {
-		mark := "passed"
-		if !c.Success {
-			mark = "FAILED"
-		}
-		fmt.Fprintf(&b, "  - %s: %s", c.Name, mark)
-		if c.Message != "" {
-			fmt.Fprintf(&b, ": %s", c.Message)
-		}
-		b.WriteString("\n")
+		writeCheckLine(&b, c.Name, c.Success, c.NotProven(), c.Message)
 	}
 	var hints []string
 	for _, c := range o.failed() {

@@ -98,9 +98,11 @@ func TestAccessFailureDetail(t *testing.T) {
 		{Name: checkAssumeRole, Success: true, Message: "Assumed the role."},
 		{Name: checkBucket, Success: true, Message: `Bucket "acme" exists.`},
 		{Name: checkWrite, Message: "Access denied: s3:PutObject on arn:aws:s3:::acme/raw/* is not granted."},
+		{Name: "read_data", Success: true, Code: "not_proven", Message: "Reading data objects was not proven."},
 	}}
 	detail := accessFailureDetail(o, target, in, "Checked at plan time.")
 	for _, want := range []string{
+		"  - read_data: not proven: Reading data objects was not proven.",
 		`bucket "acme" (prefix "raw/", region "eu-west-1")`,
 		"Checked at plan time.",
 		"  - assume_role: passed: Assumed the role.",

@@ -218,11 +218,7 @@ func credentialFailureDetail(creds accesscheck.AWSCredentials, res accesscheck.R
 	}
 	b.WriteString(when + "\n\nChecks:\n")
 	for _, c := range res.Checks {
-		mark := "passed"
-		if !c.Success {
-			mark = "FAILED"
-		}
-		fmt.Fprintf(&b, "  - %s: %s: %s\n", c.Name, mark, c.Message)
+		writeCheckLine(&b, c.Name, c.Success, c.Warning, c.Message)
 	}
 	for _, c := range res.Failed() {
 		fmt.Fprintf(&b, "\nTo fix %q: %s\n", c.Name, credentialFixHint(c, creds))
