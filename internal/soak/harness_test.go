@@ -417,6 +417,12 @@ func (w *workspace) state() []stateObject {
 	if err != nil {
 		w.t.Fatal(err)
 	}
+	// Terraform truncates the file before it writes a new state, so a
+	// terraform killed at that moment leaves it empty; Terraform itself
+	// reads an empty state file as no state.
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
 	var st struct {
 		Version   int `json:"version"`
 		Resources []struct {
