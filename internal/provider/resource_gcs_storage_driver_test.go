@@ -393,3 +393,55 @@ resource "dataloop_gcs_storage_driver" "test" {
 		})
 	}
 }
+
+// TestAccGCSStorageDriver_allowDelete stands in for a driver whose platform
+// may delete items (allow_delete = true) on a bucket whose custom role does
+// not grant storage.objects.delete under the path: the apply fails naming
+// the permission, nothing is created, and once the role grants it the same
+// configuration applies and the check leaves no probe behind.
+func TestAccGCSStorageDriver_allowDelete(t *testing.T) {
+	f := newGCSDriverFixture(t, withEmulatorExtensions)
+	// The generated grants without allow_delete: no delete under raw/.
+	dataRole, perms := f.grant(t, false)
+	provider := testAccProviderConfig(map[string]string{"propagation_timeout": "3s"})
+	name := testName(t, "tf-acc-gcs-del")
+	config := provider + testAccGCPKeyConfig("tf-acc-gcs-driver-del", 1) + fmt.Sprintf(`
+resource "dataloop_gcs_storage_driver" "test" {
+  project_id     = %[1]q
+  name           = %[2]q
+  integration_id = %[3]s.id
+  bucket         = %[4]q
+  path           = "raw/"
+  allow_delete   = true
+}
+`, testProjectID, name, testAccGCPKeyAddress, f.bucket)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t); testAccSetGCPKey(t, f.key) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ExpectError: regexp.MustCompile(`(?s)Storage Access Check Failed.*Nothing\s+was\s+changed\s+on\s+the\s+platform.*` +
+					`delete:\s+FAILED.*storage\.objects\.delete`),
+			},
+			{
+				PreConfig: func() {
+					expectNoDriver(t, name)
+					if err := f.env.gcs.UpdateRole(context.Background(), dataRole, append(slices.Clone(perms), policy.GCSPermObjectsDelete)); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccGCSDriverAddress, tfjsonpath.New("allow_delete"), knownvalue.Bool(true)),
+					expectGCSAccessSuccess(),
+					f.expectNoProbes(),
+				},
+			},
+			testAccNoDriftStep(config),
+		},
+	})
+}
