@@ -260,3 +260,33 @@ func TestAccAzureRoleAssignmentsFunction_unknownIdentity(t *testing.T) {
 		},
 	})
 }
+
+// TestAccAzureRoleAssignmentsDataSource_unknownAtPlan: inputs known only at
+// apply (a storage account and service principal created in the same
+// apply, say) defer the read to apply. There an invalid one fails, naming
+// the attribute, before anything that uses the assignments is created; a
+// valid one plans as known after apply and applies.
+func TestAccAzureRoleAssignmentsDataSource_unknownAtPlan(t *testing.T) {
+	testAccEmulator(t)
+	input := func(account, container, principal string) string {
+		return fmt.Sprintf(`{ storage_account_id = %q, container = %q, principal_id = %q }`, account, container, principal)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: testAccUnknownInputSteps(testAccAzureRolesAddr, "role_assignments", `data "dataloop_azure_role_assignments" "test" {
+  storage_account_id = terraform_data.in.output.storage_account_id
+  container          = terraform_data.in.output.container
+  principal_id       = terraform_data.in.output.principal_id
+}`, []unknownInputCase{
+			{input: input("acmedata", "images", testAzurePrincipal),
+				err: `Invalid Azure Storage Account ID.*The value of storage_account_id is not valid. "acmedata" is not a storage account resource ID`},
+			{input: input(testAzureAccountID, "Images", testAzurePrincipal),
+				err: `Invalid Azure Container Name.*The value of container is not valid. Container name "Images" holds characters other than lowercase letters`},
+			{input: input(testAzureAccountID, "images", "dataloop-app"),
+				err: `Invalid Azure Principal \(object\) ID.*The value of principal_id is not valid. Principal \(object\) ID "dataloop-app" is not a GUID`},
+			{input: input(testAzureAccountID, "images", testAzurePrincipal),
+				want: azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal)},
+		}),
+	})
+}

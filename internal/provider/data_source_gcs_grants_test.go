@@ -395,3 +395,38 @@ func TestAccGCSGrantsFunction_unknownIdentity(t *testing.T) {
 		},
 	})
 }
+
+// TestAccGCSGrantsDataSource_unknownAtPlan: inputs known only at apply (a
+// service account created in the same apply, say) defer the read to apply.
+// There an invalid one fails, naming the attribute, before anything that
+// uses the grants is created; a valid one plans as known after apply and
+// applies.
+func TestAccGCSGrantsDataSource_unknownAtPlan(t *testing.T) {
+	testAccEmulator(t)
+	input := func(bucket, email string, readOnly, allowDelete bool) string {
+		return fmt.Sprintf(`{ bucket = %q, service_account_email = %q, read_only = %t, allow_delete = %t }`,
+			bucket, email, readOnly, allowDelete)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: testAccUnknownInputSteps(testAccGCSGrantsAddr, "custom_roles", `data "dataloop_gcs_grants" "test" {
+  bucket                = terraform_data.in.output.bucket
+  path                  = "raw/"
+  read_only             = terraform_data.in.output.read_only
+  allow_delete          = terraform_data.in.output.allow_delete
+  project               = "acme-prod"
+  service_account_email = terraform_data.in.output.service_account_email
+}`, []unknownInputCase{
+			{input: input("Acme_Datasets", testGCSAccount, false, false),
+				err: `Invalid GCS Bucket Name.*The value of bucket is not valid. Bucket name "Acme_Datasets" holds characters other than lowercase letters`},
+			{input: input("acme-datasets", "alice@example.com", false, false),
+				err: `Invalid Service Account Email.*The value of service_account_email is not valid. "alice@example.com" is not a service account email`},
+			{input: input("acme-datasets", testGCSAccount, true, true),
+				err: `Conflicting GCS Grants Settings.*The value of allow_delete must not be true when read_only is true`},
+			{input: input("acme-datasets", testGCSAccount, false, true),
+				want: gcsGrantsChecks(t, policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/", AllowDelete: true,
+					Project: "acme-prod", ServiceAccountEmail: testGCSAccount})["custom_roles"]},
+		}),
+	})
+}
