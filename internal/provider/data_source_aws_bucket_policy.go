@@ -26,12 +26,14 @@ var (
 // NewAWSBucketPolicyDataSource returns the dataloop_aws_bucket_policy data
 // source.
 func NewAWSBucketPolicyDataSource() datasource.DataSource {
-	return &awsBucketPolicyDataSource{}
+	return &awsBucketPolicyDataSource{namedDataSource{typeSuffix: "_aws_bucket_policy"}}
 }
 
 // awsBucketPolicyDataSource needs no provider data: it only runs the
 // generator in internal/policy.
-type awsBucketPolicyDataSource struct{}
+type awsBucketPolicyDataSource struct {
+	namedDataSource
+}
 
 type awsBucketPolicyDataSourceModel struct {
 	Bucket       types.String `tfsdk:"bucket"`
@@ -42,10 +44,6 @@ type awsBucketPolicyDataSourceModel struct {
 	Partition    types.String `tfsdk:"partition"`
 	JSON         types.String `tfsdk:"json"`
 	MinifiedJSON types.String `tfsdk:"minified_json"`
-}
-
-func (d *awsBucketPolicyDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_aws_bucket_policy"
 }
 
 func (d *awsBucketPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

@@ -18,22 +18,20 @@ var _ datasource.DataSource = (*awsTrustPolicyDataSource)(nil)
 // NewAWSTrustPolicyDataSource returns the dataloop_aws_trust_policy data
 // source.
 func NewAWSTrustPolicyDataSource() datasource.DataSource {
-	return &awsTrustPolicyDataSource{}
+	return &awsTrustPolicyDataSource{namedDataSource{typeSuffix: "_aws_trust_policy"}}
 }
 
 // awsTrustPolicyDataSource needs no provider data: it only runs the
 // generator in internal/policy.
-type awsTrustPolicyDataSource struct{}
+type awsTrustPolicyDataSource struct {
+	namedDataSource
+}
 
 type awsTrustPolicyDataSourceModel struct {
 	PrincipalARN types.String `tfsdk:"principal_arn"`
 	ExternalID   types.String `tfsdk:"external_id"`
 	JSON         types.String `tfsdk:"json"`
 	MinifiedJSON types.String `tfsdk:"minified_json"`
-}
-
-func (d *awsTrustPolicyDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_aws_trust_policy"
 }
 
 func (d *awsTrustPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

@@ -18,12 +18,14 @@ var _ datasource.DataSource = (*azureRoleAssignmentsDataSource)(nil)
 // NewAzureRoleAssignmentsDataSource returns the
 // dataloop_azure_role_assignments data source.
 func NewAzureRoleAssignmentsDataSource() datasource.DataSource {
-	return &azureRoleAssignmentsDataSource{}
+	return &azureRoleAssignmentsDataSource{namedDataSource{typeSuffix: "_azure_role_assignments"}}
 }
 
 // azureRoleAssignmentsDataSource needs no provider data: it only runs the
 // generator in internal/policy.
-type azureRoleAssignmentsDataSource struct{}
+type azureRoleAssignmentsDataSource struct {
+	namedDataSource
+}
 
 type azureRoleAssignmentsDataSourceModel struct {
 	StorageAccountID types.String `tfsdk:"storage_account_id"`
@@ -50,10 +52,6 @@ const (
 		"roles cannot be narrowed to a path, so the principal can read, write and delete every blob of the " +
 		"container (of the account, without `container`), whatever the driver's `path` and `allow_delete`."
 )
-
-func (d *azureRoleAssignmentsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_azure_role_assignments"
-}
 
 func azureRoleAssignmentAttributes() map[string]schema.Attribute {
 	s := func(desc string) schema.StringAttribute {

@@ -22,12 +22,14 @@ var (
 
 // NewGCSGrantsDataSource returns the dataloop_gcs_grants data source.
 func NewGCSGrantsDataSource() datasource.DataSource {
-	return &gcsGrantsDataSource{}
+	return &gcsGrantsDataSource{namedDataSource{typeSuffix: "_gcs_grants"}}
 }
 
 // gcsGrantsDataSource needs no provider data: it only runs the generator
 // in internal/policy.
-type gcsGrantsDataSource struct{}
+type gcsGrantsDataSource struct {
+	namedDataSource
+}
 
 type gcsGrantsDataSourceModel struct {
 	Bucket                  types.String `tfsdk:"bucket"`
@@ -72,10 +74,6 @@ const (
 		"account can list every object in the bucket (names and metadata, not contents) and read the bucket's " +
 		"metadata (and, cross-project, its IAM policy)."
 )
-
-func (d *gcsGrantsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_gcs_grants"
-}
 
 // gcsBucketValidator checks a Cloud Storage bucket name with rules.GCSBucketName.
 func gcsBucketValidator() validator.String {

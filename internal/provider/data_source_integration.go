@@ -27,11 +27,11 @@ var (
 
 // NewIntegrationDataSource returns the dataloop_integration data source.
 func NewIntegrationDataSource() datasource.DataSource {
-	return &integrationDataSource{}
+	return &integrationDataSource{platformDataSource: newPlatformDataSource("_integration")}
 }
 
 type integrationDataSource struct {
-	data *providerData
+	platformDataSource
 }
 
 // integrationViewModel is an integration as the lookups show it, whatever
@@ -110,10 +110,6 @@ type integrationDataSourceModel struct {
 	integrationViewModel
 }
 
-func (d *integrationDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_integration"
-}
-
 func (d *integrationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	computed := func(name string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: integrationViewDescriptions[name]}
@@ -161,17 +157,11 @@ func (d *integrationDataSource) ConfigValidators(_ context.Context) []datasource
 	}
 }
 
-func (d *integrationDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = toProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *integrationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		unconfiguredError(&resp.Diagnostics)
+	var cfg integrationDataSourceModel
+	if !d.readConfig(ctx, req, resp, &cfg) {
 		return
 	}
-	var cfg integrationDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	orgID := d.data.orgIDOrDefault(cfg.OrgID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -194,10 +184,8 @@ func (d *integrationDataSource) Read(ctx context.Context, req datasource.ReadReq
 	} else {
 		name := cfg.Name.ValueString()
 		tflog.Debug(ctx, "Looking up integration by name", map[string]any{"name": name, "org_id": orgID})
-		list, err := d.data.currentIntegrations(ctx, orgID)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to List Integrations",
-				fmt.Sprintf("Could not list the integrations of organization %q to find %q: %s", orgID, name, err))
+		list, ok := d.integrations(ctx, orgID, fmt.Sprintf("to find %q", name), &resp.Diagnostics)
+		if !ok {
 			return
 		}
 		var matches []platform.Integration

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -23,11 +22,11 @@ var (
 
 // NewIntegrationsDataSource returns the dataloop_integrations data source.
 func NewIntegrationsDataSource() datasource.DataSource {
-	return &integrationsDataSource{}
+	return &integrationsDataSource{platformDataSource: newPlatformDataSource("_integrations")}
 }
 
 type integrationsDataSource struct {
-	data *providerData
+	platformDataSource
 }
 
 type integrationsDataSourceModel struct {
@@ -39,10 +38,6 @@ type integrationsDataSourceModel struct {
 	NameContains types.String           `tfsdk:"name_contains"`
 	IDs          []types.String         `tfsdk:"ids"`
 	Integrations []integrationViewModel `tfsdk:"integrations"`
-}
-
-func (d *integrationsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_integrations"
 }
 
 func (d *integrationsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -117,25 +112,17 @@ func (d *integrationsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 	}
 }
 
-func (d *integrationsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = toProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *integrationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		unconfiguredError(&resp.Diagnostics)
+	var cfg integrationsDataSourceModel
+	if !d.readConfig(ctx, req, resp, &cfg) {
 		return
 	}
-	var cfg integrationsDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	orgID := d.data.orgIDOrDefault(cfg.OrgID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	list, err := d.data.currentIntegrations(ctx, orgID)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to List Integrations",
-			fmt.Sprintf("Could not list the integrations of organization %q: %s", orgID, err))
+	list, ok := d.integrations(ctx, orgID, "", &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	f := integrationFilter{

@@ -23,11 +23,11 @@ var (
 
 // NewPlatformIAMUserDataSource returns the dataloop_platform_iam_user data source.
 func NewPlatformIAMUserDataSource() datasource.DataSource {
-	return &platformIAMUserDataSource{}
+	return &platformIAMUserDataSource{platformDataSource: newPlatformDataSource("_platform_iam_user")}
 }
 
 type platformIAMUserDataSource struct {
-	data *providerData
+	platformDataSource
 }
 
 type platformIAMUserDataSourceModel struct {
@@ -36,10 +36,6 @@ type platformIAMUserDataSourceModel struct {
 	ARN             types.String `tfsdk:"arn"`
 	IntegrationName types.String `tfsdk:"integration_name"`
 	Trusted         types.Bool   `tfsdk:"trusted"`
-}
-
-func (d *platformIAMUserDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_platform_iam_user"
 }
 
 func (d *platformIAMUserDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -91,19 +87,13 @@ func (d *platformIAMUserDataSource) Schema(_ context.Context, _ datasource.Schem
 	}
 }
 
-func (d *platformIAMUserDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = toProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *platformIAMUserDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
 	ctx, cancel := withPlanCallTimeout(ctx)
 	defer cancel()
 	var cfg platformIAMUserDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if !d.readConfig(ctx, req, resp, &cfg) {
+		return
+	}
 	orgID := d.data.orgIDOrDefault(cfg.OrgID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -156,10 +146,8 @@ func (d *platformIAMUserDataSource) byID(ctx context.Context, orgID, id string, 
 func (d *platformIAMUserDataSource) unassigned(ctx context.Context, orgID string, resp *datasource.ReadResponse) *platform.Integration {
 	tflog.Debug(ctx, "Looking for an unassigned platform IAM user", map[string]any{"org_id": orgID})
 	// The run's list of the org, shared with the other lookups and checks.
-	integrations, err := d.data.currentIntegrations(ctx, orgID)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to List Integrations",
-			fmt.Sprintf("Could not list the integrations of organization %q: %s", orgID, err))
+	integrations, ok := d.integrations(ctx, orgID, "", &resp.Diagnostics)
+	if !ok {
 		return nil
 	}
 	var candidates []platform.Integration

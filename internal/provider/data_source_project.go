@@ -26,11 +26,11 @@ var (
 
 // NewProjectDataSource returns the dataloop_project data source.
 func NewProjectDataSource() datasource.DataSource {
-	return &projectDataSource{}
+	return &projectDataSource{platformDataSource: newPlatformDataSource("_project")}
 }
 
 type projectDataSource struct {
-	data *providerData
+	platformDataSource
 }
 
 type projectDataSourceModel struct {
@@ -38,10 +38,6 @@ type projectDataSourceModel struct {
 	Name      types.String `tfsdk:"name"`
 	OrgID     types.String `tfsdk:"org_id"`
 	CreatedAt types.String `tfsdk:"created_at"`
-}
-
-func (d *projectDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_project"
 }
 
 func (d *projectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -83,21 +79,11 @@ func (d *projectDataSource) ConfigValidators(_ context.Context) []datasource.Con
 	}
 }
 
-func (d *projectDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = toProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
 	ctx, cancel := withPlanCallTimeout(ctx)
 	defer cancel()
-
 	var cfg projectDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	if !d.readConfig(ctx, req, resp, &cfg) {
 		return
 	}
 

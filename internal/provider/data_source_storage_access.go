@@ -26,10 +26,12 @@ var (
 )
 
 // NewStorageAccessDataSource returns the dataloop_storage_access data source.
-func NewStorageAccessDataSource() datasource.DataSource { return &storageAccessDataSource{} }
+func NewStorageAccessDataSource() datasource.DataSource {
+	return &storageAccessDataSource{platformDataSource: newPlatformDataSource("_storage_access")}
+}
 
 type storageAccessDataSource struct {
-	data *providerData
+	platformDataSource
 }
 
 type storageAccessModel struct {
@@ -46,10 +48,6 @@ type storageAccessModel struct {
 	Success       types.Bool      `tfsdk:"success"`
 	Summary       types.String    `tfsdk:"summary"`
 	Checks        types.List      `tfsdk:"checks"`
-}
-
-func (d *storageAccessDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_storage_access"
 }
 
 func (d *storageAccessDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -251,20 +249,11 @@ func (m storageAccessModel) locationTarget() (s3AccessTarget, []string, string) 
 	return t, supportedS3IntegrationTypes(), "an S3"
 }
 
-func (d *storageAccessDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = toProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *storageAccessDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
 	ctx, cancel := withPlanCallTimeout(ctx)
 	defer cancel()
 	var m storageAccessModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if !d.readConfig(ctx, req, resp, &m) {
 		return
 	}
 	run := d.data.Access

@@ -28,11 +28,11 @@ var (
 
 // NewStorageDriverDataSource returns the dataloop_storage_driver data source.
 func NewStorageDriverDataSource() datasource.DataSource {
-	return &storageDriverDataSource{}
+	return &storageDriverDataSource{platformDataSource: newPlatformDataSource("_storage_driver")}
 }
 
 type storageDriverDataSource struct {
-	data *providerData
+	platformDataSource
 }
 
 // driverViewModel is a storage driver of any type as the lookups show it.
@@ -126,10 +126,6 @@ func driverViewAttributes(skip ...string) map[string]schema.Attribute {
 	return out
 }
 
-func (d *storageDriverDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_storage_driver"
-}
-
 func (d *storageDriverDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attributes := mergeDataSourceAttributes(driverViewAttributes("id", "name", "project_id"), map[string]schema.Attribute{
 		// Optional (id, or project_id and name)
@@ -176,18 +172,9 @@ func (d *storageDriverDataSource) ConfigValidators(_ context.Context) []datasour
 	}
 }
 
-func (d *storageDriverDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = toProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *storageDriverDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
 	var cfg driverViewModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	if !d.readConfig(ctx, req, resp, &cfg) {
 		return
 	}
 

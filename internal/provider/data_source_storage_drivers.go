@@ -22,11 +22,11 @@ var (
 
 // NewStorageDriversDataSource returns the dataloop_storage_drivers data source.
 func NewStorageDriversDataSource() datasource.DataSource {
-	return &storageDriversDataSource{}
+	return &storageDriversDataSource{platformDataSource: newPlatformDataSource("_storage_drivers")}
 }
 
 type storageDriversDataSource struct {
-	data *providerData
+	platformDataSource
 }
 
 type storageDriversDataSourceModel struct {
@@ -36,10 +36,6 @@ type storageDriversDataSourceModel struct {
 	Type          types.String      `tfsdk:"type"`
 	IDs           []types.String    `tfsdk:"ids"`
 	Drivers       []driverViewModel `tfsdk:"drivers"`
-}
-
-func (d *storageDriversDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_storage_drivers"
 }
 
 func (d *storageDriversDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -89,18 +85,9 @@ func (d *storageDriversDataSource) Schema(_ context.Context, _ datasource.Schema
 	}
 }
 
-func (d *storageDriversDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = toProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *storageDriversDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	if d.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
 	var cfg storageDriversDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() {
+	if !d.readConfig(ctx, req, resp, &cfg) {
 		return
 	}
 	filter := platform.DriverFilter{ProjectID: cfg.ProjectID.ValueString(), IntegrationID: cfg.IntegrationID.ValueString()}

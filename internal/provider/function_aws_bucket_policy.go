@@ -16,7 +16,7 @@ var _ function.Function = (*awsBucketPolicyFunction)(nil)
 // NewAWSBucketPolicyFunction returns the provider::dataloop::aws_bucket_policy
 // function.
 func NewAWSBucketPolicyFunction() function.Function {
-	return &awsBucketPolicyFunction{}
+	return &awsBucketPolicyFunction{namedFunction{name: "aws_bucket_policy"}}
 }
 
 // awsBucketPolicyFunction is the plan-time twin of the
@@ -27,7 +27,9 @@ func NewAWSBucketPolicyFunction() function.Function {
 // (terraform-plugin-framework#955), so the parameters are positional, named
 // like the data source's attributes, and all but bucket accept null for the
 // default.
-type awsBucketPolicyFunction struct{}
+type awsBucketPolicyFunction struct {
+	namedFunction
+}
 
 // Positions of the function's parameters, for argument errors.
 var awsBucketPolicyParams = map[string]int64{
@@ -37,10 +39,6 @@ var awsBucketPolicyParams = map[string]int64{
 	policy.FieldReadOnly:    3,
 	policy.FieldKMSKeyARNs:  4,
 	policy.FieldPartition:   5,
-}
-
-func (f *awsBucketPolicyFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
-	resp.Name = "aws_bucket_policy"
 }
 
 func (f *awsBucketPolicyFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {

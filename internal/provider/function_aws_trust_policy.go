@@ -14,21 +14,19 @@ var _ function.Function = (*awsTrustPolicyFunction)(nil)
 // NewAWSTrustPolicyFunction returns the provider::dataloop::aws_trust_policy
 // function.
 func NewAWSTrustPolicyFunction() function.Function {
-	return &awsTrustPolicyFunction{}
+	return &awsTrustPolicyFunction{namedFunction{name: "aws_trust_policy"}}
 }
 
 // awsTrustPolicyFunction is the plan-time twin of the
 // dataloop_aws_trust_policy data source.
-type awsTrustPolicyFunction struct{}
+type awsTrustPolicyFunction struct {
+	namedFunction
+}
 
 // Positions of the function's parameters, for argument errors.
 var awsTrustPolicyParams = map[string]int64{
 	policy.FieldPrincipalARN: 0,
 	policy.FieldExternalID:   1,
-}
-
-func (f *awsTrustPolicyFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
-	resp.Name = "aws_trust_policy"
 }
 
 func (f *awsTrustPolicyFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {

@@ -14,22 +14,20 @@ var _ function.Function = (*azureRoleAssignmentsFunction)(nil)
 // NewAzureRoleAssignmentsFunction returns the
 // provider::dataloop::azure_role_assignments function.
 func NewAzureRoleAssignmentsFunction() function.Function {
-	return &azureRoleAssignmentsFunction{}
+	return &azureRoleAssignmentsFunction{namedFunction{name: "azure_role_assignments"}}
 }
 
 // azureRoleAssignmentsFunction is the plan-time twin of the
 // dataloop_azure_role_assignments data source.
-type azureRoleAssignmentsFunction struct{}
+type azureRoleAssignmentsFunction struct {
+	namedFunction
+}
 
 // Positions of the function's parameters, for argument errors.
 var azureRoleAssignmentsParams = map[string]int64{
 	policy.FieldStorageAccountID: 0,
 	policy.FieldContainer:        1,
 	policy.FieldPrincipalID:      2,
-}
-
-func (f *azureRoleAssignmentsFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
-	resp.Name = "azure_role_assignments"
 }
 
 func (f *azureRoleAssignmentsFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {

@@ -13,13 +13,15 @@ var _ function.Function = (*gcsGrantsFunction)(nil)
 
 // NewGCSGrantsFunction returns the provider::dataloop::gcs_grants function.
 func NewGCSGrantsFunction() function.Function {
-	return &gcsGrantsFunction{}
+	return &gcsGrantsFunction{namedFunction{name: "gcs_grants"}}
 }
 
 // gcsGrantsFunction is the plan-time twin of the dataloop_gcs_grants data
 // source. Its parameters are positional (see awsBucketPolicyFunction): the
 // first four are those of aws_bucket_policy.
-type gcsGrantsFunction struct{}
+type gcsGrantsFunction struct {
+	namedFunction
+}
 
 // Positions of the function's parameters, for argument errors.
 var gcsGrantsParams = map[string]int64{
@@ -30,10 +32,6 @@ var gcsGrantsParams = map[string]int64{
 	policy.FieldProject:                4,
 	policy.FieldServiceAccountEmail:    5,
 	policy.FieldPlatformServiceAccount: 6,
-}
-
-func (f *gcsGrantsFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
-	resp.Name = "gcs_grants"
 }
 
 func (f *gcsGrantsFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
