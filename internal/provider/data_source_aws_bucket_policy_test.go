@@ -58,10 +58,7 @@ func TestAccAWSBucketPolicyDataSource_basic(t *testing.T) {
 
 func TestAccAWSBucketPolicyDataSource_invalid(t *testing.T) {
 	testAccEmulator(t)
-	tests := []struct {
-		attrs []string
-		err   string
-	}{
+	cases := []invalidAttrsCase{
 		{[]string{`bucket = "Acme_Datasets"`}, `(?s)Invalid S3 Bucket Name.*The value of bucket is not valid. Bucket name "Acme_Datasets" holds characters other than lowercase letters`},
 		{[]string{`bucket = "ab"`}, `(?s)The value of bucket is not valid. Bucket name "ab" is 2 characters long, but S3 bucket names have 3 to 63`},
 		{[]string{`bucket = "xn--bucket"`}, `(?s)Invalid S3 Bucket Name.*reserved prefix "xn--"`},
@@ -73,17 +70,10 @@ func TestAccAWSBucketPolicyDataSource_invalid(t *testing.T) {
 			`(?s)Invalid KMS Key ARN.*The value of kms_key_arns\[1\] is not valid.*is a KMS alias ARN`},
 		{[]string{`bucket = "acme-datasets"`, `kms_key_arns = ["key-1"]`}, `(?s)The value of kms_key_arns\[0\] is not valid. "key-1" is not a KMS key ARN`},
 	}
-	steps := make([]resource.TestStep, len(tests))
-	for i, tt := range tests {
-		steps[i] = resource.TestStep{
-			Config:      testAccBucketPolicyDataSourceConfig(tt.attrs...),
-			ExpectError: testAccErrorRegexp(tt.err),
-		}
-	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
+		Steps:                    testAccInvalidDataSourceSteps("aws_bucket_policy", cases),
 	})
 }
 
@@ -136,10 +126,7 @@ func TestAddPolicyError(t *testing.T) {
 // testAccBucketPolicyDataSourceConfig renders the data source "test" with
 // the given attribute lines.
 func testAccBucketPolicyDataSourceConfig(attrs ...string) string {
-	return testAccConfig(
-		`provider "dataloop" {}`,
-		"data \"dataloop_aws_bucket_policy\" \"test\" {\n  "+strings.Join(attrs, "\n  ")+"\n}",
-	)
+	return testAccGeneratorDataSourceConfig("aws_bucket_policy", attrs...)
 }
 
 // testAccPolicyStateChecks expects a policy data source to hold doc as

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -39,34 +38,22 @@ func TestAccAWSTrustPolicyDataSource_basic(t *testing.T) {
 
 func TestAccAWSTrustPolicyDataSource_invalid(t *testing.T) {
 	testAccEmulator(t)
+	principal := `principal_arn = "` + testPlatformUserARN + `"`
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      testAccTrustPolicyDataSourceConfig(`principal_arn = "arn:aws:iam::123456789012:group/admins"`),
-				ExpectError: testAccErrorRegexp(`(?s)Invalid Principal ARN.*The value of principal_arn is not valid.*is not role/<name> or user/<name>. Use an IAM user, role or account root ARN`),
-			},
-			{
-				Config:      testAccTrustPolicyDataSourceConfig(`principal_arn = "*"`),
-				ExpectError: testAccErrorRegexp(`(?s)The value of principal_arn is not valid. "\*" contains a wildcard`),
-			},
-			{
-				Config: testAccTrustPolicyDataSourceConfig(
-					`principal_arn = "`+testPlatformUserARN+`"`,
-					`external_id   = "has spaces"`,
-				),
-				ExpectError: testAccErrorRegexp(`(?s)Invalid External ID.*The value of external_id is not valid. The external ID holds characters other than letters`),
-			},
-		},
+		Steps: testAccInvalidDataSourceSteps("aws_trust_policy", []invalidAttrsCase{
+			{[]string{`principal_arn = "arn:aws:iam::123456789012:group/admins"`},
+				`(?s)Invalid Principal ARN.*The value of principal_arn is not valid.*is not role/<name> or user/<name>. Use an IAM user, role or account root ARN`},
+			{[]string{`principal_arn = "*"`}, `(?s)The value of principal_arn is not valid. "\*" contains a wildcard`},
+			{[]string{principal, `external_id   = "has spaces"`},
+				`(?s)Invalid External ID.*The value of external_id is not valid. The external ID holds characters other than letters`},
+		}),
 	})
 }
 
 func testAccTrustPolicyDataSourceConfig(attrs ...string) string {
-	return testAccConfig(
-		`provider "dataloop" {}`,
-		"data \"dataloop_aws_trust_policy\" \"test\" {\n  "+strings.Join(attrs, "\n  ")+"\n}",
-	)
+	return testAccGeneratorDataSourceConfig("aws_trust_policy", attrs...)
 }
 
 func trustPolicyDoc(t *testing.T, in policy.TrustPolicyInput) *policy.Document {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -70,10 +69,7 @@ func TestAccAzureRoleAssignmentsDataSource_basic(t *testing.T) {
 func TestAccAzureRoleAssignmentsDataSource_invalid(t *testing.T) {
 	testAccEmulator(t)
 	account := `storage_account_id = "` + testAzureAccountID + `"`
-	tests := []struct {
-		attrs []string
-		err   string
-	}{
+	cases := []invalidAttrsCase{
 		{[]string{`storage_account_id = "acmedata"`}, `(?s)Invalid Azure Storage Account ID.*The value of storage_account_id is not valid. "acmedata" is not a storage account resource ID. Use the storage account's resource ID`},
 		{[]string{`storage_account_id = "/subscriptions/` + testAzureSubscription + `/resourceGroups/datasets/providers/Microsoft.Storage/storageAccounts/Acme_Data"`},
 			`(?s)Invalid Azure Storage Account ID.*names storage account "Acme_Data", which is not a valid storage account name`},
@@ -81,17 +77,10 @@ func TestAccAzureRoleAssignmentsDataSource_invalid(t *testing.T) {
 		{[]string{account, `container = "my--images"`}, `(?s)Invalid Azure Container Name.*contains two hyphens in a row`},
 		{[]string{account, `principal_id = "dataloop-app"`}, `(?s)Invalid Azure Principal \(object\) ID.*The value of principal_id is not valid. Principal \(object\) ID "dataloop-app" is not a GUID`},
 	}
-	steps := make([]resource.TestStep, len(tests))
-	for i, tt := range tests {
-		steps[i] = resource.TestStep{
-			Config:      testAccAzureRolesDataSourceConfig(tt.attrs...),
-			ExpectError: testAccErrorRegexp(tt.err),
-		}
-	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
+		Steps:                    testAccInvalidDataSourceSteps("azure_role_assignments", cases),
 	})
 }
 
@@ -99,46 +88,23 @@ func TestAccAzureRoleAssignmentsDataSource_invalid(t *testing.T) {
 // and the data source with the same inputs and expects the same values.
 func TestAccAzureRoleAssignmentsFunction_matchesDataSource(t *testing.T) {
 	testAccEmulator(t)
-	tests := []struct {
-		args, attrs string
-		want        knownvalue.Check
-	}{
-		{
-			args:  fmt.Sprintf(`%q, "images", %q`, testAzureAccountID, testAzurePrincipal),
-			attrs: fmt.Sprintf("storage_account_id = %q\n  container = \"images\"\n  principal_id = %q", testAzureAccountID, testAzurePrincipal),
-			want:  azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal),
-		},
-		{
-			args:  fmt.Sprintf(`%q, null, null`, testAzureAccountID),
-			attrs: fmt.Sprintf("storage_account_id = %q", testAzureAccountID),
-			want:  azureRoleAssignmentsCheck(testAzureAccountID, "every container of the storage account", ""),
-		},
+	want := func(scope, what, principal string) knownvalue.Check {
+		return knownvalue.ObjectExact(map[string]knownvalue.Check{"role_assignments": azureRoleAssignmentsCheck(scope, what, principal)})
 	}
-	steps := make([]resource.TestStep, len(tests))
-	for i, tt := range tests {
-		want := knownvalue.ObjectExact(map[string]knownvalue.Check{"role_assignments": tt.want})
-		steps[i] = resource.TestStep{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				"data \"dataloop_azure_role_assignments\" \"test\" {\n  "+tt.attrs+"\n}",
-				`output "function" { value = provider::dataloop::azure_role_assignments(`+tt.args+`) }`,
-				`output "data_source" { value = { role_assignments = data.dataloop_azure_role_assignments.test.role_assignments } }`,
-			),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownOutputValue("function", want)},
+	account := fmt.Sprintf("storage_account_id = %q", testAzureAccountID)
+	testAccFunctionTest(t, testAccFunctionMatchesDataSourceSteps("azure_role_assignments",
+		`{ role_assignments = data.dataloop_azure_role_assignments.test.role_assignments }`, []sameResultCase{
+			{
+				args:  fmt.Sprintf(`%q, "images", %q`, testAzureAccountID, testAzurePrincipal),
+				attrs: []string{account, `container = "images"`, fmt.Sprintf("principal_id = %q", testAzurePrincipal)},
+				want:  want(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal),
 			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("function", want),
-				statecheck.ExpectKnownOutputValue("data_source", want),
+			{
+				args:  fmt.Sprintf(`%q, null, null`, testAzureAccountID),
+				attrs: []string{account},
+				want:  want(testAzureAccountID, "every container of the storage account", ""),
 			},
-		}
-	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
+		}))
 }
 
 // TestAccAzureRoleAssignmentsFunction_knownAtPlan: with an input from a
@@ -147,70 +113,31 @@ func TestAccAzureRoleAssignmentsFunction_matchesDataSource(t *testing.T) {
 func TestAccAzureRoleAssignmentsFunction_knownAtPlan(t *testing.T) {
 	testAccEmulator(t)
 	roles := azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", "")
-	want := knownvalue.ObjectExact(map[string]knownvalue.Check{"role_assignments": roles})
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				`resource "terraform_data" "container" { input = "images" }`,
-				fmt.Sprintf(`data "dataloop_azure_role_assignments" "test" {
+	testAccFunctionTest(t, []resource.TestStep{testAccKnownAtPlanStep(testAccConfig(
+		`provider "dataloop" {}`,
+		`resource "terraform_data" "container" { input = "images" }`,
+		fmt.Sprintf(`data "dataloop_azure_role_assignments" "test" {
   storage_account_id = %q
   container          = terraform_data.container.input
 }`, testAzureAccountID),
-				fmt.Sprintf(`output "function" { value = provider::dataloop::azure_role_assignments(%q, terraform_data.container.input, null) }`, testAzureAccountID),
-				`output "data_source" { value = data.dataloop_azure_role_assignments.test.role_assignments }`,
-			),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownOutputValue("function", want),
-					plancheck.ExpectUnknownOutputValue("data_source"),
-				},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("function", want),
-				statecheck.ExpectKnownOutputValue("data_source", roles),
-			},
-		}},
-	})
+		fmt.Sprintf(`output "function" { value = provider::dataloop::azure_role_assignments(%q, terraform_data.container.input, null) }`, testAzureAccountID),
+		`output "data_source" { value = data.dataloop_azure_role_assignments.test.role_assignments }`,
+	), knownvalue.ObjectExact(map[string]knownvalue.Check{"role_assignments": roles}), roles)})
 }
 
 func TestAccAzureRoleAssignmentsFunction_invalid(t *testing.T) {
 	testAccEmulator(t)
 	account := fmt.Sprintf("%q", testAzureAccountID)
-	tests := []struct {
-		args, err string
-	}{
+	testAccFunctionTest(t, testAccInvalidFunctionSteps("azure_role_assignments", []invalidArgsCase{
 		{`"acmedata", null, null`, `(?s)Invalid value for "storage_account_id" parameter: "acmedata" is not a storage account resource ID`},
 		{account + `, "Images", null`, `(?s)Invalid value for "container" parameter: container name "Images" holds characters other than lowercase letters`},
 		{account + `, "images", "dataloop-app"`, `(?s)Invalid value for "principal_id" parameter: principal \(object\) ID "dataloop-app" is not a GUID`},
 		{`null, "images", null`, `(?s)Invalid value for "storage_account_id" parameter: argument must not be null`},
-	}
-	steps := make([]resource.TestStep, len(tests))
-	for i, tt := range tests {
-		steps[i] = resource.TestStep{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				`output "test" { value = provider::dataloop::azure_role_assignments(`+tt.args+`) }`,
-			),
-			ExpectError: testAccErrorRegexp(tt.err),
-		}
-	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
+	}))
 }
 
 func testAccAzureRolesDataSourceConfig(attrs ...string) string {
-	return testAccConfig(
-		`provider "dataloop" {}`,
-		"data \"dataloop_azure_role_assignments\" \"test\" {\n  "+strings.Join(attrs, "\n  ")+"\n}",
-	)
+	return testAccGeneratorDataSourceConfig("azure_role_assignments", attrs...)
 }
 
 // TestAccAzureRoleAssignmentsFunction_unknownIdentity: a storage account

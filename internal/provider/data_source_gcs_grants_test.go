@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -108,28 +107,24 @@ func TestAccGCSGrantsDataSource_invalid(t *testing.T) {
 		{map[string]string{"path": `"raw//images"`}, `(?s)Invalid Storage Driver Path.*The value of path is not valid. Path "raw//images" contains an empty segment`},
 		{map[string]string{"read_only": "true", "allow_delete": "true"}, `(?s)Conflicting GCS Grants Settings.*The value of allow_delete must not be true when read_only is true`},
 	}
-	steps := make([]resource.TestStep, len(tests))
+	cases := make([]invalidAttrsCase, len(tests))
 	for i, tt := range tests {
 		attrs := map[string]string{}
 		for k, v := range valid {
 			attrs[k] = v
 		}
-		var lines []string
 		for k, v := range tt.attrs {
 			attrs[k] = v
 		}
+		cases[i].err = tt.err
 		for k, v := range attrs {
-			lines = append(lines, k+" = "+v)
-		}
-		steps[i] = resource.TestStep{
-			Config:      testAccGCSGrantsDataSourceConfig(lines...),
-			ExpectError: testAccErrorRegexp(tt.err),
+			cases[i].attrs = append(cases[i].attrs, k+" = "+v)
 		}
 	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
+		Steps:                    testAccInvalidDataSourceSteps("gcs_grants", cases),
 	})
 }
 
@@ -138,60 +133,32 @@ func TestAccGCSGrantsDataSource_invalid(t *testing.T) {
 // defaults, and expects the same values from both.
 func TestAccGCSGrantsFunction_matchesDataSource(t *testing.T) {
 	testAccEmulator(t)
-	tests := []struct {
-		args, attrs string
-		in          policy.GCSIAMInput
-	}{
-		{
-			args:  fmt.Sprintf(`"acme-datasets", null, null, null, "acme-prod", %q, null`, testGCSAccount),
-			attrs: fmt.Sprintf("bucket = \"acme-datasets\"\n  project = \"acme-prod\"\n  service_account_email = %q", testGCSAccount),
-			in:    policy.GCSIAMInput{Bucket: "acme-datasets", Project: "acme-prod", ServiceAccountEmail: testGCSAccount},
-		},
-		{
-			args: fmt.Sprintf(`"acme-datasets", "raw/images", true, false, "acme-prod", %q, %q`, testGCSAccount, testGCSPlatform),
-			attrs: fmt.Sprintf("bucket = \"acme-datasets\"\n  path = \"raw/images\"\n  allow_delete = true\n  read_only = false\n"+
-				"  project = \"acme-prod\"\n  service_account_email = %q\n  platform_service_account = %q", testGCSAccount, testGCSPlatform),
-			in: policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/images", AllowDelete: true, Project: "acme-prod",
-				ServiceAccountEmail: testGCSAccount, PlatformServiceAccount: testGCSPlatform},
-		},
-		{
-			args:  fmt.Sprintf(`"acme-datasets", "/raw/", false, true, "acme-prod", %q, null`, testGCSAccount),
-			attrs: fmt.Sprintf("bucket = \"acme-datasets\"\n  path = \"/raw/\"\n  read_only = true\n  project = \"acme-prod\"\n  service_account_email = %q", testGCSAccount),
-			in:    policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/", ReadOnly: true, Project: "acme-prod", ServiceAccountEmail: testGCSAccount},
-		},
-	}
-	steps := make([]resource.TestStep, len(tests))
-	for i, tt := range tests {
-		want := knownvalue.ObjectExact(gcsGrantsChecks(t, tt.in))
-		steps[i] = resource.TestStep{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				"data \"dataloop_gcs_grants\" \"test\" {\n  "+tt.attrs+"\n}",
-				`output "function" { value = provider::dataloop::gcs_grants(`+tt.args+`) }`,
-				`output "data_source" {
-  value = {
+	want := func(in policy.GCSIAMInput) knownvalue.Check { return knownvalue.ObjectExact(gcsGrantsChecks(t, in)) }
+	account := fmt.Sprintf("service_account_email = %q", testGCSAccount)
+	testAccFunctionTest(t, testAccFunctionMatchesDataSourceSteps("gcs_grants", `{
     member                     = data.dataloop_gcs_grants.test.member
     custom_roles               = data.dataloop_gcs_grants.test.custom_roles
     bucket_iam_members         = data.dataloop_gcs_grants.test.bucket_iam_members
     service_account_iam_member = data.dataloop_gcs_grants.test.service_account_iam_member
-  }
-}`,
-			),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownOutputValue("function", want)},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("function", want),
-				statecheck.ExpectKnownOutputValue("data_source", want),
-			},
-		}
-	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
+  }`, []sameResultCase{
+		{
+			args:  fmt.Sprintf(`"acme-datasets", null, null, null, "acme-prod", %q, null`, testGCSAccount),
+			attrs: []string{`bucket = "acme-datasets"`, `project = "acme-prod"`, account},
+			want:  want(policy.GCSIAMInput{Bucket: "acme-datasets", Project: "acme-prod", ServiceAccountEmail: testGCSAccount}),
+		},
+		{
+			args: fmt.Sprintf(`"acme-datasets", "raw/images", true, false, "acme-prod", %q, %q`, testGCSAccount, testGCSPlatform),
+			attrs: []string{`bucket = "acme-datasets"`, `path = "raw/images"`, `allow_delete = true`, `read_only = false`,
+				`project = "acme-prod"`, account, fmt.Sprintf("platform_service_account = %q", testGCSPlatform)},
+			want: want(policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/images", AllowDelete: true, Project: "acme-prod",
+				ServiceAccountEmail: testGCSAccount, PlatformServiceAccount: testGCSPlatform}),
+		},
+		{
+			args:  fmt.Sprintf(`"acme-datasets", "/raw/", false, true, "acme-prod", %q, null`, testGCSAccount),
+			attrs: []string{`bucket = "acme-datasets"`, `path = "/raw/"`, `read_only = true`, `project = "acme-prod"`, account},
+			want:  want(policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/", ReadOnly: true, Project: "acme-prod", ServiceAccountEmail: testGCSAccount}),
+		},
+	}))
 }
 
 // TestAccGCSGrantsFunction_knownAtPlan: with an input from a resource that
@@ -199,48 +166,28 @@ func TestAccGCSGrantsFunction_matchesDataSource(t *testing.T) {
 // source's are known only after apply.
 func TestAccGCSGrantsFunction_knownAtPlan(t *testing.T) {
 	testAccEmulator(t)
-	want := knownvalue.ObjectExact(gcsGrantsChecks(t, policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/",
-		Project: "acme-prod", ServiceAccountEmail: testGCSAccount, PlatformServiceAccount: testGCSPlatform}))
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				`resource "terraform_data" "bucket" { input = "acme-datasets" }`,
-				fmt.Sprintf(`data "dataloop_gcs_grants" "test" {
+	grants := gcsGrantsChecks(t, policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/",
+		Project: "acme-prod", ServiceAccountEmail: testGCSAccount, PlatformServiceAccount: testGCSPlatform})
+	testAccFunctionTest(t, []resource.TestStep{testAccKnownAtPlanStep(testAccConfig(
+		`provider "dataloop" {}`,
+		`resource "terraform_data" "bucket" { input = "acme-datasets" }`,
+		fmt.Sprintf(`data "dataloop_gcs_grants" "test" {
   bucket                   = terraform_data.bucket.input
   path                     = "raw/"
   project                  = "acme-prod"
   service_account_email    = %q
   platform_service_account = %q
 }`, testGCSAccount, testGCSPlatform),
-				fmt.Sprintf(`output "function" { value = provider::dataloop::gcs_grants(terraform_data.bucket.input, "raw/", false, false, "acme-prod", %q, %q) }`,
-					testGCSAccount, testGCSPlatform),
-				`output "data_source" { value = data.dataloop_gcs_grants.test.custom_roles }`,
-			),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownOutputValue("function", want),
-					plancheck.ExpectUnknownOutputValue("data_source"),
-				},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("function", want),
-				statecheck.ExpectKnownOutputValue("data_source", gcsGrantsChecks(t, policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/",
-					Project: "acme-prod", ServiceAccountEmail: testGCSAccount, PlatformServiceAccount: testGCSPlatform})["custom_roles"]),
-			},
-		}},
-	})
+		fmt.Sprintf(`output "function" { value = provider::dataloop::gcs_grants(terraform_data.bucket.input, "raw/", false, false, "acme-prod", %q, %q) }`,
+			testGCSAccount, testGCSPlatform),
+		`output "data_source" { value = data.dataloop_gcs_grants.test.custom_roles }`,
+	), knownvalue.ObjectExact(grants), grants["custom_roles"])})
 }
 
 func TestAccGCSGrantsFunction_invalid(t *testing.T) {
 	testAccEmulator(t)
 	sa := fmt.Sprintf("%q", testGCSAccount)
-	tests := []struct {
-		args, err string
-	}{
+	testAccFunctionTest(t, testAccInvalidFunctionSteps("gcs_grants", []invalidArgsCase{
 		{`"Acme_Datasets", null, null, null, "acme-prod", ` + sa + `, null`, `(?s)Invalid value for "bucket" parameter: bucket name "Acme_Datasets" holds characters other than lowercase letters`},
 		{`"acme-datasets", "a/../b", null, null, "acme-prod", ` + sa + `, null`, `(?s)Invalid value for "path" parameter: path "a/../b" contains a ".." segment`},
 		{`"acme-datasets", null, true, true, "acme-prod", ` + sa + `, null`, `(?s)Invalid value for "allow_delete" parameter: must not be true when read_only is true`},
@@ -248,32 +195,13 @@ func TestAccGCSGrantsFunction_invalid(t *testing.T) {
 		{`"acme-datasets", null, null, null, "acme-prod", "alice@example.com", null`, `(?s)Invalid value for "service_account_email" parameter: "alice@example.com" is not a service account email`},
 		{`"acme-datasets", null, null, null, "acme-prod", ` + sa + `, "bob@example.com"`, `(?s)Invalid value for "platform_service_account" parameter: "bob@example.com" is not a service account email`},
 		{`"acme-datasets", null, null, null, null, ` + sa + `, null`, `(?s)Invalid value for "project" parameter: argument must not be null`},
-	}
-	steps := make([]resource.TestStep, len(tests))
-	for i, tt := range tests {
-		steps[i] = resource.TestStep{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				`output "test" { value = provider::dataloop::gcs_grants(`+tt.args+`) }`,
-			),
-			ExpectError: testAccErrorRegexp(tt.err),
-		}
-	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
+	}))
 }
 
 // testAccGCSGrantsDataSourceConfig renders the data source "test" with the
 // given attribute lines.
 func testAccGCSGrantsDataSourceConfig(attrs ...string) string {
-	return testAccConfig(
-		`provider "dataloop" {}`,
-		"data \"dataloop_gcs_grants\" \"test\" {\n  "+strings.Join(attrs, "\n  ")+"\n}",
-	)
+	return testAccGeneratorDataSourceConfig("gcs_grants", attrs...)
 }
 
 // gcsGrantsChecks expects the generator's grants for in, attribute by

@@ -10,9 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 )
@@ -22,57 +19,32 @@ import (
 // defaults, and expects the same JSON from both.
 func TestAccAWSBucketPolicyFunction_matchesDataSource(t *testing.T) {
 	testAccEmulator(t)
-	tests := []struct {
-		args, attrs string
-		in          policy.BucketPolicyInput
-	}{
+	want := func(in policy.BucketPolicyInput) knownvalue.Check {
+		return knownvalue.StringExact(bucketPolicyJSON(t, in))
+	}
+	testAccFunctionTest(t, testAccFunctionMatchesDataSourceSteps("aws_bucket_policy", "data.dataloop_aws_bucket_policy.test.json", []sameResultCase{
 		{
 			args:  `"acme-datasets", null, null, null, null`,
-			attrs: `bucket = "acme-datasets"`,
-			in:    policy.BucketPolicyInput{Bucket: "acme-datasets"},
+			attrs: []string{`bucket = "acme-datasets"`},
+			want:  want(policy.BucketPolicyInput{Bucket: "acme-datasets"}),
 		},
 		{
 			args: fmt.Sprintf(`"acme-datasets", "raw/images", true, false, [%q, %q]`, testKMSKey2, testKMSKey1),
-			attrs: fmt.Sprintf("bucket = \"acme-datasets\"\n  path = \"raw/images\"\n  allow_delete = true\n  read_only = false\n  kms_key_arns = [%q, %q]",
-				testKMSKey2, testKMSKey1),
-			in: policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/images", AllowDelete: true, KMSKeyARNs: []string{testKMSKey1, testKMSKey2}},
+			attrs: []string{`bucket = "acme-datasets"`, `path = "raw/images"`, `allow_delete = true`, `read_only = false`,
+				fmt.Sprintf(`kms_key_arns = [%q, %q]`, testKMSKey2, testKMSKey1)},
+			want: want(policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/images", AllowDelete: true, KMSKeyARNs: []string{testKMSKey1, testKMSKey2}}),
 		},
 		{
 			args:  `"acme-datasets", "/raw/", false, true, []`,
-			attrs: "bucket = \"acme-datasets\"\n  path = \"/raw/\"\n  read_only = true\n  kms_key_arns = []",
-			in:    policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/", ReadOnly: true},
+			attrs: []string{`bucket = "acme-datasets"`, `path = "/raw/"`, `read_only = true`, `kms_key_arns = []`},
+			want:  want(policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/", ReadOnly: true}),
 		},
 		{
 			args:  `"acme-datasets", "raw", null, null, null, "aws-cn"`,
-			attrs: "bucket = \"acme-datasets\"\n  path = \"raw\"\n  partition = \"aws-cn\"",
-			in:    policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw", Partition: "aws-cn"},
+			attrs: []string{`bucket = "acme-datasets"`, `path = "raw"`, `partition = "aws-cn"`},
+			want:  want(policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw", Partition: "aws-cn"}),
 		},
-	}
-	steps := make([]resource.TestStep, len(tests))
-	for i, tt := range tests {
-		want := knownvalue.StringExact(bucketPolicyJSON(t, tt.in))
-		steps[i] = resource.TestStep{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				"data \"dataloop_aws_bucket_policy\" \"test\" {\n  "+tt.attrs+"\n}",
-				`output "function" { value = provider::dataloop::aws_bucket_policy(`+tt.args+`) }`,
-				`output "data_source" { value = data.dataloop_aws_bucket_policy.test.json }`,
-			),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownOutputValue("function", want)},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("function", want),
-				statecheck.ExpectKnownOutputValue("data_source", want),
-			},
-		}
-	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
+	}))
 }
 
 // TestAccAWSBucketPolicyFunction_knownAtPlan shows why the function exists:
@@ -82,40 +54,21 @@ func TestAccAWSBucketPolicyFunction_matchesDataSource(t *testing.T) {
 func TestAccAWSBucketPolicyFunction_knownAtPlan(t *testing.T) {
 	testAccEmulator(t)
 	want := knownvalue.StringExact(bucketPolicyJSON(t, policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/"}))
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				`resource "terraform_data" "bucket" { input = "acme-datasets" }`,
-				`data "dataloop_aws_bucket_policy" "test" {
+	testAccFunctionTest(t, []resource.TestStep{testAccKnownAtPlanStep(testAccConfig(
+		`provider "dataloop" {}`,
+		`resource "terraform_data" "bucket" { input = "acme-datasets" }`,
+		`data "dataloop_aws_bucket_policy" "test" {
   bucket = terraform_data.bucket.input
   path   = "raw/"
 }`,
-				`output "function" { value = provider::dataloop::aws_bucket_policy(terraform_data.bucket.input, "raw/", false, false, null) }`,
-				`output "data_source" { value = data.dataloop_aws_bucket_policy.test.json }`,
-			),
-			ConfigPlanChecks: resource.ConfigPlanChecks{
-				PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectKnownOutputValue("function", want),
-					plancheck.ExpectUnknownOutputValue("data_source"),
-				},
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("function", want),
-				statecheck.ExpectKnownOutputValue("data_source", want),
-			},
-		}},
-	})
+		`output "function" { value = provider::dataloop::aws_bucket_policy(terraform_data.bucket.input, "raw/", false, false, null) }`,
+		`output "data_source" { value = data.dataloop_aws_bucket_policy.test.json }`,
+	), want, want)})
 }
 
 func TestAccAWSBucketPolicyFunction_invalid(t *testing.T) {
 	testAccEmulator(t)
-	tests := []struct {
-		args, err string
-	}{
+	testAccFunctionTest(t, testAccInvalidFunctionSteps("aws_bucket_policy", []invalidArgsCase{
 		{`"Acme_Datasets", null, null, null, null`, `(?s)Invalid value for "bucket" parameter: bucket name "Acme_Datasets" holds characters other than lowercase letters`},
 		{`"192.168.5.4", null, null, null, null`, `(?s)Invalid value for "bucket" parameter: bucket name "192.168.5.4" is formatted as an IP address`},
 		{`"acme-datasets", "a/../b", null, null, null`, `(?s)Invalid value for "path" parameter: path "a/../b" contains a ".." segment`},
@@ -126,23 +79,7 @@ func TestAccAWSBucketPolicyFunction_invalid(t *testing.T) {
 		{`"acme-datasets", null, null, null, ["key-1"]`, `(?s)Invalid value for "kms_key_arns" parameter: kms_key_arns\[0\]: "key-1" is not a KMS key ARN`},
 		{`"acme-datasets", null, null, null, [null]`, `(?s)Invalid value for "kms_key_arns" parameter: The list of KMS key ARNs must not contain null values`},
 		{`null, null, null, null, null`, `(?s)Invalid value for "bucket" parameter: argument must not be null`},
-	}
-	steps := make([]resource.TestStep, len(tests))
-	for i, tt := range tests {
-		steps[i] = resource.TestStep{
-			Config: testAccConfig(
-				`provider "dataloop" {}`,
-				`output "test" { value = provider::dataloop::aws_bucket_policy(`+tt.args+`) }`,
-			),
-			ExpectError: testAccErrorRegexp(tt.err),
-		}
-	}
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    steps,
-	})
+	}))
 }
 
 // TestAWSBucketPolicyFunction_run calls Run directly, without Terraform.
