@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -278,6 +279,13 @@ func minOperationTimeout(propagation time.Duration) time.Duration {
 type accessRun struct {
 	sem chan struct{}
 
+	// orgHint is the provider's organization (org_id or DATALOOP_ORG_ID),
+	// "" when unset. A driver's integration belongs to its project's
+	// organization; when the project is not looked up yet, the integration
+	// is read from orgHint at the same time, and kept when the project turns
+	// out to be in it (see integration).
+	orgHint string
+
 	// userOnce starts the run's one read of the user (see warmUser).
 	userOnce sync.Once
 
@@ -292,6 +300,10 @@ type targetEntry struct {
 	// same location wait for one check instead of each running their own.
 	mu      sync.Mutex
 	outcome *accessOutcome
+
+	// planClaimed is set by the resource plan that runs and reports the
+	// target's plan-time check (see planCheck).
+	planClaimed atomic.Bool
 }
 
 // integrationEntry is one integration looked up in this run. Its mutex
@@ -308,9 +320,11 @@ type projectEntry struct {
 	orgID string
 }
 
-// newAccessRun starts the storage-access cache of one provider run.
-func newAccessRun() *accessRun {
+// newAccessRun starts the storage-access cache of one provider run; orgHint
+// is the provider's organization, or "".
+func newAccessRun(orgHint string) *accessRun {
 	return &accessRun{
+		orgHint:      orgHint,
 		sem:          make(chan struct{}, maxConcurrentAccessChecks),
 		targets:      map[string]*targetEntry{},
 		integrations: map[string]*integrationEntry{},
@@ -349,16 +363,84 @@ func (r *accessRun) integration(ctx context.Context, client *platform.Client, pr
 		return e.in, nil
 	}
 	r.warmUser(ctx, client)
+	guess := r.guessIntegration(ctx, client, projectID, integrationID)
 	org, err := r.projectOrg(ctx, client, projectID)
 	if err != nil {
 		return nil, err
 	}
-	in, err := client.GetIntegration(ctx, org, integrationID)
+	var in *platform.Integration
+	if g, ok := <-guess; ok && org == r.orgHint {
+		in, err = g.in, g.err
+	} else {
+		in, err = client.GetIntegration(ctx, org, integrationID)
+	}
 	if err != nil {
 		return nil, err
 	}
 	e.in, e.fresh = in, fresh
 	return in, nil
+}
+
+type integrationRead struct {
+	in  *platform.Integration
+	err error
+}
+
+// guessIntegration starts reading the integration from the provider's
+// organization while the project, which names the organization the
+// integration must belong to, is still being looked up: the first lookups
+// of a run then take one platform round trip instead of two. The caller
+// uses the answer only when the project is in that organization. The
+// channel is closed, with nothing sent, when there is nothing to guess:
+// no provider organization, or the project's is known already.
+func (r *accessRun) guessIntegration(ctx context.Context, client *platform.Client, projectID, integrationID string) <-chan integrationRead {
+	out := make(chan integrationRead, 1)
+	if r.orgHint == "" || r.projectKnown(projectID) {
+		close(out)
+		return out
+	}
+	go func() {
+		defer close(out)
+		in, err := client.GetIntegration(ctx, r.orgHint, integrationID)
+		out <- integrationRead{in: in, err: err}
+	}()
+	return out
+}
+
+// projectKnown reports whether the run has looked up the project's
+// organization already.
+func (r *accessRun) projectKnown(projectID string) bool {
+	r.mu.Lock()
+	e, ok := r.projectOrgs[projectID]
+	r.mu.Unlock()
+	if !ok {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.orgID != ""
+}
+
+// prefetchIntegration starts the run's lookup of a driver's project and
+// integration in the background, so that it overlaps the account check
+// (GET /users/me) the plan makes first; the plan-time check then finds the
+// answer, or waits for the lookup in flight (see integration). A lookup that
+// fails is not kept: the check looks it up again and reports the error.
+func (r *accessRun) prefetchIntegration(ctx context.Context, client *platform.Client, projectID, integrationID string) {
+	r.mu.Lock()
+	_, known := r.integrations[integrationID]
+	r.mu.Unlock()
+	if known {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), planCallTimeout)
+	go func() {
+		defer cancel()
+		if _, err := r.integration(ctx, client, projectID, integrationID, false); err != nil {
+			tflog.Debug(ctx, "Looking up the integration ahead of the plan-time access check failed; the check looks it up again",
+				map[string]any{"integration_id": integrationID, "error": err.Error()})
+		}
+	}()
 }
 
 // warmUser reads the user (GET /users/me, which names the creator in every
@@ -440,6 +522,24 @@ func (r *accessRun) checkOnce(ctx context.Context, client *platform.Client, t s3
 	}
 	e.outcome = &o
 	return o, nil
+}
+
+// planCheck runs a resource's plan-time check of a target and says whether
+// this resource reports it: the check runs once per target per run, and
+// only the resource that ran it reports the result. The others, including
+// those planned while it is running, return at once without a result.
+// NOTE: Terraform gives each resource one of its -parallelism slots for as
+// long as its plan takes. Drivers waiting on the test of a location they
+// share would hold the slots the rest of the plan needs; and one report per
+// location is what a fleet of drivers over a few locations wants to read.
+func (r *accessRun) planCheck(ctx context.Context, client *platform.Client, t s3AccessTarget) (o accessOutcome, reporter bool, err error) {
+	if !r.entry(t.key()).planClaimed.CompareAndSwap(false, true) {
+		tflog.Debug(ctx, "The plan-time access check of this location runs, or ran, for another driver of this run, which reports it",
+			map[string]any{"bucket": t.Bucket, "container": t.Container, "path": t.Path})
+		return accessOutcome{}, false, nil
+	}
+	o, err = r.checkOnce(ctx, client, t)
+	return o, true, err
 }
 
 // checkUntilReady runs the apply-time check. It reuses only a successful

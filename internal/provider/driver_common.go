@@ -124,17 +124,12 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return
 	}
-	if !planAccountCheck(ctx, r.data, "", false, req, &resp.Diagnostics) {
-		return
-	}
-	ctx, cancel := withPlanCallTimeout(ctx)
-	defer cancel()
 	var plan M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	creating := req.State.Raw.IsNull()
+	creating, checkLocation := req.State.Raw.IsNull(), true
 	if !creating {
 		var state M
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -149,9 +144,19 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 		} else if !P(&plan).accessChanged(&state) {
 			// The last check still describes this location.
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("access"), P(&state).base().Access)...)
-			return
+			checkLocation = false
 		}
 	}
+	t, known := P(&plan).target()
+	run := r.data.Access
+	if checkLocation && known && r.data.AccessCheck.OnPlan {
+		run.prefetchIntegration(ctx, r.data.Client, t.ProjectID, t.IntegrationID)
+	}
+	if !planAccountCheck(ctx, r.data, "", false, req, &resp.Diagnostics) || !checkLocation {
+		return
+	}
+	ctx, cancel := withPlanCallTimeout(ctx)
+	defer cancel()
 	if r.data.AccessCheck.OnApply {
 		warnTimeoutConflict(ctx, P(&plan).base().Timeouts, creating, r.data.AccessCheck, &resp.Diagnostics)
 	}
@@ -159,13 +164,11 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 	if !r.data.AccessCheck.OnPlan {
 		return
 	}
-	t, known := P(&plan).target()
 	if !known {
 		tflog.Debug(ctx, "Skipping plan-time access check: an input is not known until apply")
 		return
 	}
 
-	run := r.data.Access
 	in, ok := driverIntegration(ctx, r.data, run, t, r.kind, false, &resp.Diagnostics)
 	if !ok {
 		return
@@ -173,14 +176,14 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 	t.IntegrationType = in.Type
 	untrusted := (in.Type == platform.TypeAWSCross || in.Type == platform.TypeGCPCross) && !in.TrustEstablished()
 
-	o, err := run.checkOnce(ctx, r.data.Client, t)
+	o, reporter, err := run.planCheck(ctx, r.data.Client, t)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Run Access Check",
 			fmt.Sprintf("The provider could not ask the Dataloop platform to check %s: %s", t.describe(), err)+
 				planCallTimeoutHint(ctx, err))
 		return
 	}
-	if o.Success {
+	if !reporter || o.Success {
 		return
 	}
 	if untrusted && o.onlyAssumeRoleFailed() {
@@ -189,7 +192,7 @@ func (r *storageDriverResource[M, P]) ModifyPlan(ctx context.Context, req resour
 			"the apply-time check, which waits for IAM propagation, decides", map[string]any{"integration_id": in.ID})
 		return
 	}
-	addOutcomeDiagnostic(&resp.Diagnostics, r.data.AccessCheck, true, o, t, in, "Checked at plan time.", r.kind.attribute)
+	addOutcomeDiagnostic(&resp.Diagnostics, r.data.AccessCheck, true, o, t, in, planCheckOnce, r.kind.attribute)
 }
 
 // operationTimeout returns the create or update timeout of the plan, and

@@ -12,6 +12,11 @@ const planCheckNote = "This check ran at plan time, against the cloud as it is b
 	"trust), that is expected: the check runs again at apply time, after those changes and retrying while IAM " +
 	"changes propagate, and that check stops the apply if it still fails (access_check.severity)."
 
+// planCheckOnce says where a plan-time storage check's result applies: the
+// check runs once per location per run, and one driver reports it.
+const planCheckOnce = "Checked at plan time, once per location: every driver in this plan with the same location " +
+	"shares this result, and it is reported on this driver only."
+
 // addPlanCheckDiagnostic reports a failed plan-time check (storage access or
 // credentials). By default it is a warning: the same plan may create the
 // bucket or fix the policy or trust, and a plan must never be blocked by what

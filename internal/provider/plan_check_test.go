@@ -144,7 +144,7 @@ func TestAccS3StorageDriver_planFixesPolicy(t *testing.T) {
 		},
 	})
 	// The plan of the fixing configuration checked the old policy and warned.
-	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time.", "write: FAILED",
+	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time, once per location", "write: FAILED",
 		"runs again at apply time", `access_check.plan_severity = "error"`)
 }
 
@@ -228,7 +228,7 @@ func TestAccS3StorageDriver_newPrefixSamePlan(t *testing.T) {
 			},
 		},
 	})
-	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time.", `"curated/"`, "FAILED")
+	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time, once per location", `"curated/"`, "FAILED")
 }
 
 // TestAccAWSSTSIntegration_planFixesTrust: an STS integration whose role

@@ -267,7 +267,7 @@ func (p *dataloopProvider) Configure(ctx context.Context, req provider.Configure
 		Endpoint:    endpoint,
 		OrgID:       orgID,
 		AccessCheck: check,
-		Access:      newAccessRun(),
+		Access:      newAccessRun(orgID),
 		Checker: accesscheck.New(accesscheck.Options{
 			AWSEndpoint:        check.AWSEndpoint,
 			AzureBlobEndpoint:  check.AzureBlobEndpoint,

@@ -994,7 +994,7 @@ func TestAccS3StorageDriver_severityWarning(t *testing.T) {
 			},
 		},
 	})
-	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time.", "write: FAILED", "runs again at apply time")
+	diags.expectWarning(t, "PlanResourceChange", "Storage Access Check Failed", "Checked at plan time, once per location", "write: FAILED", "runs again at apply time")
 	diags.expectWarning(t, "ApplyResourceChange", "Storage Access Check Failed", "Checked before creating the driver", "write: FAILED")
 }
 
