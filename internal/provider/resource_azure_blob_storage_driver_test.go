@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/testenv"
 )
 
@@ -89,59 +90,28 @@ func TestAccAzureBlobStorageDriver_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testAccAzureDriverAddress, tfjsonpath.New("path"), knownvalue.StringExact("raw/")),
 					statecheck.ExpectKnownValue(testAccAzureDriverAddress, tfjsonpath.New("data_lake_gen2"), knownvalue.Bool(false)),
 					expectAzureAccessSuccess(),
-					stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-						driverID, resp.Error = stateString(req.State, testAccAzureDriverAddress, "id")
-						if resp.Error != nil {
-							return
-						}
-						d, err := testClient(t).GetDriver(context.Background(), driverID)
-						if err != nil || d.Type != "azureblob" || d.ContainerName != container || d.Path != "raw/" {
-							resp.Error = fmt.Errorf("the platform holds %+v (%v), want an azureblob driver on %s raw/", d, err, container)
-							return
+					expectPlatformDriver(t, testAccAzureDriverAddress, &driverID, func(d *platform.Driver) error {
+						if d.Type != "azureblob" || d.ContainerName != container || d.Path != "raw/" {
+							return fmt.Errorf("the platform holds %+v, want an azureblob driver on %s raw/", d, container)
 						}
 						left, err := env.stack.ListBlobs(context.Background(), testenv.AzureAccount, container, "")
 						if err != nil || strings.Join(left, ",") != "raw/img-001.jpg" {
-							resp.Error = fmt.Errorf("probe blobs left behind: %v (%v)", left, err)
+							return fmt.Errorf("probe blobs left behind: %v (%v)", left, err)
 						}
+						return nil
 					}),
 				},
 			},
-			{
-				// No false drift right after the apply.
-				Config:             provider + testAccAzureDriverConfig(id, name, container, false),
-				ConfigPlanChecks:   resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				RefreshState:       false,
-				ExpectNonEmptyPlan: false,
-			},
-			{
-				Config: provider + testAccAzureDriverConfig(id, renamed, container, false),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccAzureDriverAddress, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameID.AddStateValue(testAccAzureDriverAddress, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(testAccAzureDriverAddress, tfjsonpath.New("name"), knownvalue.StringExact(renamed)),
-				},
-			},
+			testAccNoDriftStep(provider + testAccAzureDriverConfig(id, name, container, false)),
+			testAccRenameInPlaceStep(testAccAzureDriverAddress, provider+testAccAzureDriverConfig(id, renamed, container, false), renamed, sameID),
 			{
 				ResourceName:            testAccAzureDriverAddress,
 				ImportState:             true,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"access"},
 			},
-			{
-				// Deleted outside Terraform: refresh drops it, apply recreates it.
-				PreConfig: func() {
-					if err := testClient(t).DeleteDriver(context.Background(), driverID); err != nil {
-						t.Fatalf("deleting driver %s: %v", driverID, err)
-					}
-				},
-				Config: provider + testAccAzureDriverConfig(id, renamed, container, false),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccAzureDriverAddress, plancheck.ResourceActionCreate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{expectAzureAccessSuccess()},
-			},
+			testAccRecreateDeletedDriverStep(t, &driverID, testAccAzureDriverAddress, provider+testAccAzureDriverConfig(id, renamed, container, false),
+				expectAzureAccessSuccess()),
 			{
 				Config: provider + testAccAzureDriverConfig(id, renamed, container, true),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
@@ -105,15 +104,11 @@ func (f *gcsDriverFixture) expectNoProbes() statecheck.StateCheck {
 // expectPlatformDriver checks what the platform stores: a gcs driver on the
 // bucket (payload.bucket) and raw/.
 func (f *gcsDriverFixture) expectPlatformDriver(t *testing.T, id *string) statecheck.StateCheck {
-	return stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-		*id, resp.Error = stateString(req.State, testAccGCSDriverAddress, "id")
-		if resp.Error != nil {
-			return
+	return expectPlatformDriver(t, testAccGCSDriverAddress, id, func(d *platform.Driver) error {
+		if d.Type != platform.DriverTypeGCS || d.Bucket != f.bucket || d.Path != "raw/" {
+			return fmt.Errorf("the platform holds %+v, want a gcs driver on %s raw/", d, f.bucket)
 		}
-		d, err := testClient(t).GetDriver(context.Background(), *id)
-		if err != nil || d.Type != platform.DriverTypeGCS || d.Bucket != f.bucket || d.Path != "raw/" {
-			resp.Error = fmt.Errorf("the platform holds %+v (%v), want a gcs driver on %s raw/", d, err, f.bucket)
-		}
+		return nil
 	})
 }
 
@@ -198,16 +193,7 @@ func TestAccGCSStorageDriver_privateKey(t *testing.T) {
 				},
 			},
 			testAccNoDriftStep(testAccGCSKeyDriverConfig(provider, name, f.bucket)),
-			{
-				Config: testAccGCSKeyDriverConfig(provider, renamed, f.bucket),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccGCSDriverAddress, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameID.AddStateValue(testAccGCSDriverAddress, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(testAccGCSDriverAddress, tfjsonpath.New("name"), knownvalue.StringExact(renamed)),
-				},
-			},
+			testAccRenameInPlaceStep(testAccGCSDriverAddress, testAccGCSKeyDriverConfig(provider, renamed, f.bucket), renamed, sameID),
 			{
 				ResourceName:      testAccGCSDriverAddress,
 				ImportState:       true,
@@ -215,19 +201,8 @@ func TestAccGCSStorageDriver_privateKey(t *testing.T) {
 				// The import stores the platform's form of the path (raw/).
 				ImportStateVerifyIgnore: []string{"path"},
 			},
-			{
-				// Deleted outside Terraform: refresh drops it, apply recreates it.
-				PreConfig: func() {
-					if err := testClient(t).DeleteDriver(context.Background(), driverID); err != nil {
-						t.Fatalf("deleting driver %s: %v", driverID, err)
-					}
-				},
-				Config: testAccGCSKeyDriverConfig(provider, renamed, f.bucket),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccGCSDriverAddress, plancheck.ResourceActionCreate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{expectGCSAccessSuccess(), f.expectNoProbes()},
-			},
+			testAccRecreateDeletedDriverStep(t, &driverID, testAccGCSDriverAddress, testAccGCSKeyDriverConfig(provider, renamed, f.bucket),
+				expectGCSAccessSuccess(), f.expectNoProbes()),
 			testAccNoDriftStep(testAccGCSKeyDriverConfig(provider, renamed, f.bucket)),
 		},
 	})

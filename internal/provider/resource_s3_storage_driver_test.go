@@ -337,48 +337,19 @@ func TestAccS3StorageDriver_basic(t *testing.T) {
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("path"), knownvalue.StringExact("/curated")),
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("name"), knownvalue.StringExact(name+"-renamed")),
 					expectAccessSuccess(),
-					stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-						id, err := stateString(req.State, testS3DriverAddress, "id")
-						if err != nil {
-							resp.Error = err
-							return
-						}
-						d, err := env.client.GetDriver(context.Background(), id)
-						if err != nil {
-							resp.Error = err
-							return
-						}
+					expectPlatformDriver(t, testS3DriverAddress, &driverID, func(d *platform.Driver) error {
+						env.expectNoProbeObjects(t, bucket)
 						if d.Path != "curated/" || d.StorageClass != "STANDARD_IA" || d.Name != name+"-renamed" {
-							resp.Error = fmt.Errorf("the platform holds name %q, path %q, storage class %q; want %q, %q, %q",
+							return fmt.Errorf("the platform holds name %q, path %q, storage class %q; want %q, %q, %q",
 								d.Name, d.Path, d.StorageClass, name+"-renamed", "curated/", "STANDARD_IA")
 						}
-						env.expectNoProbeObjects(t, bucket)
+						return nil
 					}),
 				},
 			},
-			func() resource.TestStep {
-				// Right after the apply, a refresh finds nothing changed.
-				step := testAccNoDriftStep(moved.String())
-				step.ConfigStateChecks = []statecheck.StateCheck{
-					stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-						driverID, resp.Error = stateString(req.State, testS3DriverAddress, "id")
-					}),
-				}
-				return step
-			}(),
-			{
-				// Deleted outside Terraform: refresh drops it, apply recreates it.
-				PreConfig: func() {
-					if err := env.client.DeleteDriver(context.Background(), driverID); err != nil {
-						t.Fatalf("deleting driver %s: %v", driverID, err)
-					}
-				},
-				Config: moved.String(),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testS3DriverAddress, plancheck.ResourceActionCreate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{expectAccessSuccess()},
-			},
+			// Right after the apply, a refresh finds nothing changed.
+			testAccNoDriftStep(moved.String()),
+			testAccRecreateDeletedDriverStep(t, &driverID, testS3DriverAddress, moved.String(), expectAccessSuccess()),
 		},
 	})
 }
@@ -802,20 +773,11 @@ func TestAccS3StorageDriver_noopUpdates(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testS3DriverAddress, tfjsonpath.New("path"), knownvalue.StringExact("/sts")),
 					expectAccessSuccess(),
-					stateCheckFunc(func(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-						id, err := stateString(req.State, testS3DriverAddress, "id")
-						if err != nil {
-							resp.Error = err
-							return
-						}
-						d, err := env.client.GetDriver(context.Background(), id)
-						if err != nil {
-							resp.Error = err
-							return
-						}
+					expectPlatformDriver(t, testS3DriverAddress, nil, func(d *platform.Driver) error {
 						if d.Path != "sts/" {
-							resp.Error = fmt.Errorf("the platform holds path %q; want %q", d.Path, "sts/")
+							return fmt.Errorf("the platform holds path %q; want %q", d.Path, "sts/")
 						}
+						return nil
 					}),
 				},
 			},
