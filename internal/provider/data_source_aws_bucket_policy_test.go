@@ -70,11 +70,7 @@ func TestAccAWSBucketPolicyDataSource_invalid(t *testing.T) {
 			`(?s)Invalid KMS Key ARN.*The value of kms_key_arns\[1\] is not valid.*is a KMS alias ARN`},
 		{[]string{`bucket = "acme-datasets"`, `kms_key_arns = ["key-1"]`}, `(?s)The value of kms_key_arns\[0\] is not valid. "key-1" is not a KMS key ARN`},
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    testAccInvalidDataSourceSteps("aws_bucket_policy", cases),
-	})
+	testAccInvalidDataSourceTest(t, "aws_bucket_policy", cases)
 }
 
 // TestAccAWSBucketPolicyDataSource_invalidAtApply covers a value that is

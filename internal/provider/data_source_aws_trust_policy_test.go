@@ -39,16 +39,12 @@ func TestAccAWSTrustPolicyDataSource_basic(t *testing.T) {
 func TestAccAWSTrustPolicyDataSource_invalid(t *testing.T) {
 	testAccEmulator(t)
 	principal := `principal_arn = "` + testPlatformUserARN + `"`
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: testAccInvalidDataSourceSteps("aws_trust_policy", []invalidAttrsCase{
-			{[]string{`principal_arn = "arn:aws:iam::123456789012:group/admins"`},
-				`(?s)Invalid Principal ARN.*The value of principal_arn is not valid.*is not role/<name> or user/<name>. Use an IAM user, role or account root ARN`},
-			{[]string{`principal_arn = "*"`}, `(?s)The value of principal_arn is not valid. "\*" contains a wildcard`},
-			{[]string{principal, `external_id   = "has spaces"`},
-				`(?s)Invalid External ID.*The value of external_id is not valid. The external ID holds characters other than letters`},
-		}),
+	testAccInvalidDataSourceTest(t, "aws_trust_policy", []invalidAttrsCase{
+		{[]string{`principal_arn = "arn:aws:iam::123456789012:group/admins"`},
+			`(?s)Invalid Principal ARN.*The value of principal_arn is not valid.*is not role/<name> or user/<name>. Use an IAM user, role or account root ARN`},
+		{[]string{`principal_arn = "*"`}, `(?s)The value of principal_arn is not valid. "\*" contains a wildcard`},
+		{[]string{principal, `external_id   = "has spaces"`},
+			`(?s)Invalid External ID.*The value of external_id is not valid. The external ID holds characters other than letters`},
 	})
 }
 

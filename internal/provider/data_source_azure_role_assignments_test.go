@@ -77,11 +77,7 @@ func TestAccAzureRoleAssignmentsDataSource_invalid(t *testing.T) {
 		{[]string{account, `container = "my--images"`}, `(?s)Invalid Azure Container Name.*contains two hyphens in a row`},
 		{[]string{account, `principal_id = "dataloop-app"`}, `(?s)Invalid Azure Principal \(object\) ID.*The value of principal_id is not valid. Principal \(object\) ID "dataloop-app" is not a GUID`},
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    testAccInvalidDataSourceSteps("azure_role_assignments", cases),
-	})
+	testAccInvalidDataSourceTest(t, "azure_role_assignments", cases)
 }
 
 // TestAccAzureRoleAssignmentsFunction_matchesDataSource calls the function

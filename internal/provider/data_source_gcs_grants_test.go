@@ -121,11 +121,7 @@ func TestAccGCSGrantsDataSource_invalid(t *testing.T) {
 			cases[i].attrs = append(cases[i].attrs, k+" = "+v)
 		}
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    testAccInvalidDataSourceSteps("gcs_grants", cases),
-	})
+	testAccInvalidDataSourceTest(t, "gcs_grants", cases)
 }
 
 // TestAccGCSGrantsFunction_matchesDataSource calls the function and the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -59,37 +60,9 @@ func TestAccS3StorageDriver_interruptedCreate(t *testing.T) {
 // second integration.
 func TestAccAWSCrossAccountIntegration_interruptedCreate(t *testing.T) {
 	testAccEmulator(t)
-	diags := testAccDiagnosticLog(t)
-	client := testClient(t)
 	name := testName(t, "tf-acc-cross")
-	existing, err := client.CreateIntegration(context.Background(), testOrgID, platform.CreateIntegrationInput{
-		Name: name, Type: platform.TypeAWSCross, Options: map[string]any{},
-	})
-	if err != nil {
-		t.Fatalf("creating the integration out of band: %v", err)
-	}
-	config := testAccAWSCrossAccountIntegrationConfig(name, "")
-
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIntegrationsDestroyed(t),
-		Steps: []resource.TestStep{
-			{Config: config, PlanOnly: true, ExpectNonEmptyPlan: true},
-			{
-				PreConfig: func() {
-					diags.expectWarning(t, "PlanResourceChange", "Integration Already Exists", "ID "+existing.ID,
-						"to = dataloop_aws_cross_account_integration.NAME", `id = "`+existing.ID+`"`,
-						"terraform import dataloop_aws_cross_account_integration.NAME "+existing.ID)
-				},
-				Config: testAccConfig(config, fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", testAccCrossAccountAddress, existing.ID)),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccCrossAccountAddress, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
-					testAccCheckIntegrationCount(t, name, 1),
-				},
-			},
-		},
-	})
+	testAccInterruptedIntegrationCreate(t, platform.TypeAWSCross, name, testAccCrossAccountAddress,
+		testAccAWSCrossAccountIntegrationConfig(name, ""))
 }
 
 // TestAccGCPCrossProjectIntegration_interruptedCreate is the GCP
@@ -99,16 +72,26 @@ func TestAccAWSCrossAccountIntegration_interruptedCreate(t *testing.T) {
 // importing it creates no second one.
 func TestAccGCPCrossProjectIntegration_interruptedCreate(t *testing.T) {
 	testAccEmulator(t)
-	diags := testAccDiagnosticLog(t)
-	client := testClient(t)
 	name := testName(t, "tf-acc-gcpx")
-	existing, err := client.CreateIntegration(context.Background(), testOrgID, platform.CreateIntegrationInput{
-		Name: name, Type: platform.TypeGCPCross, Options: map[string]any{},
+	testAccInterruptedIntegrationCreate(t, platform.TypeGCPCross, name, testAccGCPCrossAddress,
+		testAccGCPCrossConfig(name, ""), "gcp-cross integration named")
+}
+
+// testAccInterruptedIntegrationCreate creates an integration of type typ
+// named name out of band, as an interrupted apply would leave it, and
+// plans config, which declares it at address: the plan must warn with its
+// ID, the import block and command, and details. Applying config with that
+// import block must adopt it without creating a second one.
+func testAccInterruptedIntegrationCreate(t *testing.T, typ, name, address, config string, details ...string) {
+	t.Helper()
+	diags := testAccDiagnosticLog(t)
+	existing, err := testClient(t).CreateIntegration(context.Background(), testOrgID, platform.CreateIntegrationInput{
+		Name: name, Type: typ, Options: map[string]any{},
 	})
 	if err != nil {
 		t.Fatalf("creating the integration out of band: %v", err)
 	}
-	config := testAccGCPCrossConfig(name, "")
+	resourceType := strings.TrimSuffix(address, ".test")
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -118,13 +101,13 @@ func TestAccGCPCrossProjectIntegration_interruptedCreate(t *testing.T) {
 			{Config: config, PlanOnly: true, ExpectNonEmptyPlan: true},
 			{
 				PreConfig: func() {
-					diags.expectWarning(t, "PlanResourceChange", "Integration Already Exists", "ID "+existing.ID,
-						"gcp-cross integration named", "to = dataloop_gcp_cross_project_integration.NAME", `id = "`+existing.ID+`"`,
-						"terraform import dataloop_gcp_cross_project_integration.NAME "+existing.ID)
+					diags.expectWarning(t, "PlanResourceChange", "Integration Already Exists", append([]string{"ID " + existing.ID,
+						"to = " + resourceType + ".NAME", `id = "` + existing.ID + `"`,
+						"terraform import " + resourceType + ".NAME " + existing.ID}, details...)...)
 				},
-				Config: testAccConfig(config, fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", testAccGCPCrossAddress, existing.ID)),
+				Config: testAccConfig(config, fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", address, existing.ID)),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccGCPCrossAddress, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), knownvalue.StringExact(existing.ID)),
 					testAccCheckIntegrationCount(t, name, 1),
 				},
 			},

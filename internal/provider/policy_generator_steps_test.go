@@ -32,10 +32,11 @@ type invalidAttrsCase struct {
 	err   string
 }
 
-// testAccInvalidDataSourceSteps returns a step per case, each configuring
-// the data source dataloop_<name> with the case's attributes and expecting
-// its error.
-func testAccInvalidDataSourceSteps(name string, cases []invalidAttrsCase) []resource.TestStep {
+// testAccInvalidDataSourceTest runs a step per case, each configuring the
+// data source dataloop_<name> with the case's attributes and expecting its
+// error.
+func testAccInvalidDataSourceTest(t *testing.T, name string, cases []invalidAttrsCase) {
+	t.Helper()
 	steps := make([]resource.TestStep, len(cases))
 	for i, c := range cases {
 		steps[i] = resource.TestStep{
@@ -43,7 +44,11 @@ func testAccInvalidDataSourceSteps(name string, cases []invalidAttrsCase) []reso
 			ExpectError: testAccErrorRegexp(c.err),
 		}
 	}
-	return steps
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
 }
 
 // invalidArgsCase is a function's argument list, as HCL, and the error
