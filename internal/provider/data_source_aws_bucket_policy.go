@@ -120,6 +120,13 @@ func (d *awsBucketPolicyDataSource) Schema(_ context.Context, _ datasource.Schem
 }
 
 func (d *awsBucketPolicyDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	validateReadOnlyDelete(ctx, req, resp, "Conflicting Bucket Policy Settings")
+}
+
+// validateReadOnlyDelete reports allow_delete = true with read_only = true,
+// which the policy generators refuse, on allow_delete with summary. The
+// data sources with both attributes call it from ValidateConfig.
+func validateReadOnlyDelete(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse, summary string) {
 	var readOnly, allowDelete types.Bool
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("read_only"), &readOnly)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("allow_delete"), &allowDelete)...)
@@ -127,7 +134,7 @@ func (d *awsBucketPolicyDataSource) ValidateConfig(ctx context.Context, req data
 		return
 	}
 	if readOnly.ValueBool() && allowDelete.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("allow_delete"), "Conflicting Bucket Policy Settings",
+		resp.Diagnostics.AddAttributeError(path.Root("allow_delete"), summary,
 			"The value of allow_delete must not be true when read_only is true: a read-only storage driver "+
 				"cannot delete objects. Set one of them to false.")
 	}

@@ -28,10 +28,24 @@ type awsTrustPolicyDataSource struct {
 }
 
 type awsTrustPolicyDataSourceModel struct {
-	PrincipalARN types.String `tfsdk:"principal_arn"`
-	ExternalID   types.String `tfsdk:"external_id"`
+	awsTrustPolicyInput
 	JSON         types.String `tfsdk:"json"`
 	MinifiedJSON types.String `tfsdk:"minified_json"`
+}
+
+// awsTrustPolicyInput holds the inputs of dataloop_aws_trust_policy, in the
+// order of the aws_trust_policy function's parameters, so both generate the
+// same document.
+type awsTrustPolicyInput struct {
+	PrincipalARN types.String `tfsdk:"principal_arn"`
+	ExternalID   types.String `tfsdk:"external_id"`
+}
+
+func (in awsTrustPolicyInput) document() (*policy.Document, error) {
+	return policy.AWSTrustPolicy(policy.TrustPolicyInput{
+		PrincipalARN: in.PrincipalARN.ValueString(),
+		ExternalID:   in.ExternalID.ValueString(),
+	})
 }
 
 func (d *awsTrustPolicyDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -86,10 +100,7 @@ func (d *awsTrustPolicyDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 
-	doc, err := policy.AWSTrustPolicy(policy.TrustPolicyInput{
-		PrincipalARN: m.PrincipalARN.ValueString(),
-		ExternalID:   m.ExternalID.ValueString(),
-	})
+	doc, err := m.document()
 	if err != nil {
 		addPolicyError(&resp.Diagnostics, "Unable to Generate Trust Policy", err)
 		return

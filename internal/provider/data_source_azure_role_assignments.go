@@ -7,9 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
 )
 
@@ -28,10 +26,8 @@ type azureRoleAssignmentsDataSource struct {
 }
 
 type azureRoleAssignmentsDataSourceModel struct {
-	StorageAccountID types.String `tfsdk:"storage_account_id"`
-	Container        types.String `tfsdk:"container"`
-	PrincipalID      types.String `tfsdk:"principal_id"`
-	RoleAssignments  types.Map    `tfsdk:"role_assignments"`
+	azureRoleAssignmentsInput
+	azureRoleAssignmentsResult
 }
 
 // azureRoleAssignmentsResult is azureRoleAssignmentsType as Go fields.
@@ -116,22 +112,8 @@ func (d *azureRoleAssignmentsDataSource) Read(ctx context.Context, req datasourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	as, err := policy.AzureDriverRoleAssignments(policy.AzureRolesInput{
-		StorageAccountID: m.StorageAccountID.ValueString(),
-		Container:        m.Container.ValueString(),
-		PrincipalID:      m.PrincipalID.ValueString(),
-	})
-	if err != nil {
-		addPolicyError(&resp.Diagnostics, "Unable to Generate Azure Role Assignments", err)
+	if !m.assignments().into(ctx, &resp.Diagnostics, "Unable to Generate Azure Role Assignments", &m.azureRoleAssignmentsResult) {
 		return
 	}
-	obj, diags := azureRoleAssignmentsValue(as, grantsUnknowns{})
-	resp.Diagnostics.Append(diags...)
-	var r azureRoleAssignmentsResult
-	resp.Diagnostics.Append(obj.As(ctx, &r, basetypes.ObjectAsOptions{})...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	m.RoleAssignments = r.RoleAssignments
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

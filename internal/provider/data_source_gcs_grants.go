@@ -5,12 +5,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
-	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/provider/validators"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
@@ -32,17 +29,8 @@ type gcsGrantsDataSource struct {
 }
 
 type gcsGrantsDataSourceModel struct {
-	Bucket                  types.String `tfsdk:"bucket"`
-	Path                    types.String `tfsdk:"path"`
-	AllowDelete             types.Bool   `tfsdk:"allow_delete"`
-	ReadOnly                types.Bool   `tfsdk:"read_only"`
-	Project                 types.String `tfsdk:"project"`
-	ServiceAccountEmail     types.String `tfsdk:"service_account_email"`
-	PlatformServiceAccount  types.String `tfsdk:"platform_service_account"`
-	Member                  types.String `tfsdk:"member"`
-	CustomRoles             types.Map    `tfsdk:"custom_roles"`
-	BucketIAMMembers        types.Map    `tfsdk:"bucket_iam_members"`
-	ServiceAccountIAMMember types.Object `tfsdk:"service_account_iam_member"`
+	gcsGrantsInput
+	gcsGrantsResult
 }
 
 // gcsGrantsResult is gcsGrantsType as Go fields.
@@ -199,17 +187,7 @@ func (d *gcsGrantsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 }
 
 func (d *gcsGrantsDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var readOnly, allowDelete types.Bool
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("read_only"), &readOnly)...)
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("allow_delete"), &allowDelete)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if readOnly.ValueBool() && allowDelete.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("allow_delete"), "Conflicting GCS Grants Settings",
-			"The value of allow_delete must not be true when read_only is true: a read-only storage driver "+
-				"cannot delete objects. Set one of them to false.")
-	}
+	validateReadOnlyDelete(ctx, req, resp, "Conflicting GCS Grants Settings")
 }
 
 func (d *gcsGrantsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -218,26 +196,8 @@ func (d *gcsGrantsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	g, err := policy.GCSIAMGrants(policy.GCSIAMInput{
-		Bucket:                 m.Bucket.ValueString(),
-		Path:                   m.Path.ValueString(),
-		AllowDelete:            m.AllowDelete.ValueBool(),
-		ReadOnly:               m.ReadOnly.ValueBool(),
-		Project:                m.Project.ValueString(),
-		ServiceAccountEmail:    m.ServiceAccountEmail.ValueString(),
-		PlatformServiceAccount: m.PlatformServiceAccount.ValueString(),
-	})
-	if err != nil {
-		addPolicyError(&resp.Diagnostics, "Unable to Generate GCS Grants", err)
+	if !m.grants().into(ctx, &resp.Diagnostics, "Unable to Generate GCS Grants", &m.gcsGrantsResult) {
 		return
 	}
-	obj, diags := gcsGrantsValue(g, grantsUnknowns{})
-	resp.Diagnostics.Append(diags...)
-	var r gcsGrantsResult
-	resp.Diagnostics.Append(obj.As(ctx, &r, basetypes.ObjectAsOptions{})...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	m.Member, m.CustomRoles, m.BucketIAMMembers, m.ServiceAccountIAMMember = r.Member, r.CustomRoles, r.BucketIAMMembers, r.ServiceAccountIAMMember
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -133,8 +133,15 @@ func (f *awsBucketPolicyFunction) Run(ctx context.Context, req function.RunReque
 		KMSKeyARNs:  arns,
 		Partition:   partition,
 	})
+	setPolicyResult(ctx, resp, doc, err, awsBucketPolicyParams)
+}
+
+// setPolicyResult sets a policy function's result to the generated document
+// as JSON indented with two spaces (the data source's json), or its error to
+// the argument params names for the invalid input.
+func setPolicyResult(ctx context.Context, resp *function.RunResponse, doc *policy.Document, err error, params map[string]int64) {
 	if err != nil {
-		resp.Error = policyFuncError(err, awsBucketPolicyParams)
+		resp.Error = policyFuncError(err, params)
 		return
 	}
 	s, err := doc.JSON()

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 )
@@ -56,25 +55,11 @@ func (f *awsTrustPolicyFunction) Definition(_ context.Context, _ function.Defini
 }
 
 func (f *awsTrustPolicyFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
-	var principalARN, externalID types.String
-	resp.Error = req.Arguments.Get(ctx, &principalARN, &externalID)
+	var in awsTrustPolicyInput
+	resp.Error = req.Arguments.Get(ctx, &in.PrincipalARN, &in.ExternalID)
 	if resp.Error != nil {
 		return
 	}
-
-	doc, err := policy.AWSTrustPolicy(policy.TrustPolicyInput{
-		PrincipalARN: principalARN.ValueString(),
-		ExternalID:   externalID.ValueString(),
-	})
-	if err != nil {
-		resp.Error = policyFuncError(err, awsTrustPolicyParams)
-		return
-	}
-	s, err := doc.JSON()
-	if err != nil {
-		resp.Error = function.NewFuncError("The generated policy could not be encoded as JSON: " + err.Error() +
-			". This is always a bug in the provider, please report this issue to the provider developers.")
-		return
-	}
-	resp.Error = resp.Result.Set(ctx, s)
+	doc, err := in.document()
+	setPolicyResult(ctx, resp, doc, err, awsTrustPolicyParams)
 }

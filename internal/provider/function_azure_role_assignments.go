@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 )
@@ -65,34 +64,10 @@ func (f *azureRoleAssignmentsFunction) Definition(_ context.Context, _ function.
 }
 
 func (f *azureRoleAssignmentsFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
-	var account, container, principal types.String
-	resp.Error = req.Arguments.Get(ctx, &account, &container, &principal)
+	var in azureRoleAssignmentsInput
+	resp.Error = req.Arguments.Get(ctx, &in.StorageAccountID, &in.Container, &in.PrincipalID)
 	if resp.Error != nil {
 		return
 	}
-	// Unknown inputs are generated with placeholders, whose derived values
-	// azureRoleAssignmentsValue then marks unknown.
-	u := grantsUnknowns{account: account.IsUnknown(), principal: principal.IsUnknown()}
-	in := policy.AzureRolesInput{
-		StorageAccountID: account.ValueString(),
-		Container:        container.ValueString(),
-		PrincipalID:      principal.ValueString(),
-	}
-	if u.account {
-		in.StorageAccountID = placeholderStorageAccountID
-	}
-	if u.principal {
-		in.PrincipalID = ""
-	}
-	as, err := policy.AzureDriverRoleAssignments(in)
-	if err != nil {
-		resp.Error = policyFuncError(err, azureRoleAssignmentsParams)
-		return
-	}
-	obj, diags := azureRoleAssignmentsValue(as, u)
-	if diags.HasError() {
-		resp.Error = function.FuncErrorFromDiags(ctx, diags)
-		return
-	}
-	resp.Error = resp.Result.Set(ctx, obj)
+	in.assignments().setResult(ctx, resp, azureRoleAssignmentsParams)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 )
@@ -94,42 +93,11 @@ func (f *gcsGrantsFunction) Definition(_ context.Context, _ function.DefinitionR
 }
 
 func (f *gcsGrantsFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
-	var (
-		bucket, path, project, email, platform types.String
-		allowDelete, readOnly                  types.Bool
-	)
-	resp.Error = req.Arguments.Get(ctx, &bucket, &path, &allowDelete, &readOnly, &project, &email, &platform)
+	var in gcsGrantsInput
+	resp.Error = req.Arguments.Get(ctx, &in.Bucket, &in.Path, &in.AllowDelete, &in.ReadOnly, &in.Project,
+		&in.ServiceAccountEmail, &in.PlatformServiceAccount)
 	if resp.Error != nil {
 		return
 	}
-	// Unknown identities are generated with placeholders, whose derived
-	// values gcsGrantsValue then marks unknown. Terraform calls the function
-	// again once they are known, and validates them then.
-	u := grantsUnknowns{account: email.IsUnknown(), principal: platform.IsUnknown()}
-	in := policy.GCSIAMInput{
-		Bucket:                 bucket.ValueString(),
-		Path:                   path.ValueString(),
-		AllowDelete:            allowDelete.ValueBool(),
-		ReadOnly:               readOnly.ValueBool(),
-		Project:                project.ValueString(),
-		ServiceAccountEmail:    email.ValueString(),
-		PlatformServiceAccount: platform.ValueString(),
-	}
-	if u.account {
-		in.ServiceAccountEmail = placeholderServiceAccount
-	}
-	if u.principal {
-		in.PlatformServiceAccount = placeholderServiceAccount
-	}
-	g, err := policy.GCSIAMGrants(in)
-	if err != nil {
-		resp.Error = policyFuncError(err, gcsGrantsParams)
-		return
-	}
-	obj, diags := gcsGrantsValue(g, u)
-	if diags.HasError() {
-		resp.Error = function.FuncErrorFromDiags(ctx, diags)
-		return
-	}
-	resp.Error = resp.Result.Set(ctx, obj)
+	in.grants().setResult(ctx, resp, gcsGrantsParams)
 }

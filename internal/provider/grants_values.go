@@ -1,16 +1,136 @@
 package provider
 
 import (
+	"context"
+
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 )
 
-// Terraform values of the generated GCS and Azure grants, shared by the
-// dataloop_gcs_grants / dataloop_azure_role_assignments data sources and
-// their provider functions, so both return the same values.
+// The generated GCS and Azure grants, shared by the dataloop_gcs_grants /
+// dataloop_azure_role_assignments data sources and their provider
+// functions, so both return the same values: one input type each, which the
+// data source's model embeds and the function reads its arguments into, and
+// one conversion to Terraform values.
+
+// gcsGrantsInput holds the inputs of dataloop_gcs_grants, in the order of
+// the gcs_grants function's parameters.
+type gcsGrantsInput struct {
+	Bucket                 types.String `tfsdk:"bucket"`
+	Path                   types.String `tfsdk:"path"`
+	AllowDelete            types.Bool   `tfsdk:"allow_delete"`
+	ReadOnly               types.Bool   `tfsdk:"read_only"`
+	Project                types.String `tfsdk:"project"`
+	ServiceAccountEmail    types.String `tfsdk:"service_account_email"`
+	PlatformServiceAccount types.String `tfsdk:"platform_service_account"`
+}
+
+// grants generates the GCS grants. Unknown identities (only the function
+// allows them) are generated with placeholders, whose derived values
+// gcsGrantsValue then marks unknown; Terraform calls the function again once
+// they are known, and they are validated then.
+func (in gcsGrantsInput) grants() generatedGrants {
+	u := grantsUnknowns{account: in.ServiceAccountEmail.IsUnknown(), principal: in.PlatformServiceAccount.IsUnknown()}
+	gin := policy.GCSIAMInput{
+		Bucket:                 in.Bucket.ValueString(),
+		Path:                   in.Path.ValueString(),
+		AllowDelete:            in.AllowDelete.ValueBool(),
+		ReadOnly:               in.ReadOnly.ValueBool(),
+		Project:                in.Project.ValueString(),
+		ServiceAccountEmail:    in.ServiceAccountEmail.ValueString(),
+		PlatformServiceAccount: in.PlatformServiceAccount.ValueString(),
+	}
+	if u.account {
+		gin.ServiceAccountEmail = placeholderServiceAccount
+	}
+	if u.principal {
+		gin.PlatformServiceAccount = placeholderServiceAccount
+	}
+	g, err := policy.GCSIAMGrants(gin)
+	if err != nil {
+		return generatedGrants{err: err}
+	}
+	v, diags := gcsGrantsValue(g, u)
+	return generatedGrants{value: v, diags: diags}
+}
+
+// azureRoleAssignmentsInput holds the inputs of
+// dataloop_azure_role_assignments, in the order of the
+// azure_role_assignments function's parameters.
+type azureRoleAssignmentsInput struct {
+	StorageAccountID types.String `tfsdk:"storage_account_id"`
+	Container        types.String `tfsdk:"container"`
+	PrincipalID      types.String `tfsdk:"principal_id"`
+}
+
+// assignments generates the Azure role assignments. An unknown storage
+// account (only the function allows it) is generated with a placeholder and
+// an unknown principal as none; azureRoleAssignmentsValue then marks what
+// derives from them unknown.
+func (in azureRoleAssignmentsInput) assignments() generatedGrants {
+	u := grantsUnknowns{account: in.StorageAccountID.IsUnknown(), principal: in.PrincipalID.IsUnknown()}
+	ain := policy.AzureRolesInput{
+		StorageAccountID: in.StorageAccountID.ValueString(),
+		Container:        in.Container.ValueString(),
+		PrincipalID:      in.PrincipalID.ValueString(),
+	}
+	if u.account {
+		ain.StorageAccountID = placeholderStorageAccountID
+	}
+	if u.principal {
+		ain.PrincipalID = ""
+	}
+	as, err := policy.AzureDriverRoleAssignments(ain)
+	if err != nil {
+		return generatedGrants{err: err}
+	}
+	v, diags := azureRoleAssignmentsValue(as, u)
+	return generatedGrants{value: v, diags: diags}
+}
+
+// generatedGrants is what a grants generator returned, for a data source's
+// state or a function's result.
+type generatedGrants struct {
+	value types.Object
+	// diags are from building value: a bug in the provider.
+	diags diag.Diagnostics
+	// err is the generator's: an input is not valid.
+	err error
+}
+
+// into sets result, the computed attributes of a grants data source, to the
+// generated value. It returns false with the errors in diags; an invalid
+// input is reported with summary.
+func (g generatedGrants) into(ctx context.Context, diags *diag.Diagnostics, summary string, result any) bool {
+	if g.err != nil {
+		addPolicyError(diags, summary, g.err)
+		return false
+	}
+	diags.Append(g.diags...)
+	if diags.HasError() {
+		return false
+	}
+	diags.Append(g.value.As(ctx, result, basetypes.ObjectAsOptions{})...)
+	return !diags.HasError()
+}
+
+// setResult sets a grants function's result to the generated value, or its
+// error to the argument params names for the invalid input.
+func (g generatedGrants) setResult(ctx context.Context, resp *function.RunResponse, params map[string]int64) {
+	switch {
+	case g.err != nil:
+		resp.Error = policyFuncError(g.err, params)
+	case g.diags.HasError():
+		resp.Error = function.FuncErrorFromDiags(ctx, g.diags)
+	default:
+		resp.Error = resp.Result.Set(ctx, g.value)
+	}
+}
 
 var (
 	gcsCustomRoleType = types.ObjectType{AttrTypes: map[string]attr.Type{
