@@ -30,6 +30,22 @@ func soakFaults(seed int64, status5xx int) map[string]any {
 	}
 }
 
+// firstSoakCycle is SOAK_FIRST_CYCLE, 1 when unset: each cycle's faults
+// come from the seed and the cycle's number, so SOAK_FIRST_CYCLE=91
+// SOAK_CYCLES=91 replays cycle 91 alone.
+func firstSoakCycle(t *testing.T, cycles int) int {
+	t.Helper()
+	v := os.Getenv("SOAK_FIRST_CYCLE")
+	if v == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > cycles {
+		t.Fatalf("SOAK_FIRST_CYCLE=%q: want a number from 1 to SOAK_CYCLES (%d)", v, cycles)
+	}
+	return n
+}
+
 func soakCycles(t *testing.T) int {
 	t.Helper()
 	v := os.Getenv("SOAK_CYCLES")
@@ -69,7 +85,7 @@ func TestSoak(t *testing.T) {
 
 	var retried []string
 	start := time.Now()
-	for c := 1; c <= cycles; c++ {
+	for c := firstSoakCycle(t, cycles); c <= cycles; c++ {
 		// 500 and 503 take turns between the commands of a cycle.
 		first, second := 500, 503
 		if c%2 == 0 {
@@ -149,10 +165,25 @@ func faultSummary(faults map[string]int) (int, string) {
 
 // firstError returns the first "Error: ..." line of terraform's output.
 func firstError(output string) string {
-	for _, line := range strings.Split(output, "\n") {
-		if i := strings.Index(line, "Error: "); i >= 0 {
-			return strings.TrimSpace(line[i:])
+	lines := strings.Split(output, "\n")
+	for n, line := range lines {
+		i := strings.Index(line, "Error: ")
+		if i < 0 {
+			continue
 		}
+		// The summary, then the detail up to the end of the diagnostic box,
+		// so the log says which fault the retries could not get past.
+		msg := []string{strings.TrimSpace(line[i:])}
+		for _, d := range lines[n+1:] {
+			d = strings.TrimSpace(strings.TrimLeft(d, "│ "))
+			if strings.HasPrefix(d, "╵") {
+				break
+			}
+			if d != "" && !strings.HasPrefix(d, "with ") && !strings.HasPrefix(d, "on ") {
+				msg = append(msg, d)
+			}
+		}
+		return strings.Join(msg, " ")
 	}
 	return "(no error line)"
 }
