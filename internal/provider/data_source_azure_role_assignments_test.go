@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
 const (
@@ -143,43 +142,38 @@ func testAccAzureRolesDataSourceConfig(attrs ...string) string {
 func TestAccAzureRoleAssignmentsFunction_unknownIdentity(t *testing.T) {
 	testAccEmulator(t)
 	data := tfjsonpath.New("role_assignments").AtMapKey("data")
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: testAccConfig(
-					`provider "dataloop" {}`,
-					fmt.Sprintf(`resource "terraform_data" "account" { input = %q }`, testAzureAccountID),
-					fmt.Sprintf(`resource "terraform_data" "principal" { input = %q }`, testAzurePrincipal),
-					`output "function" { value = provider::dataloop::azure_role_assignments(terraform_data.account.output, "images", terraform_data.principal.output) }`,
-				),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectUnknownOutputValueAtPath("function", data.AtMapKey("scope")),
-						plancheck.ExpectUnknownOutputValueAtPath("function", data.AtMapKey("role_definition_id")),
-						plancheck.ExpectUnknownOutputValueAtPath("function", data.AtMapKey("principal_id")),
-						plancheck.ExpectKnownOutputValueAtPath("function", data.AtMapKey("role_definition_name"),
-							knownvalue.StringExact("Storage Blob Data Contributor")),
-						plancheck.ExpectKnownOutputValueAtPath("function", data.AtMapKey("description"),
-							knownvalue.StringExact("Lets Dataloop list and read the data in container images, and write and delete its own files under the driver path's .dataloop/ folder.")),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("function", knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"role_assignments": azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal),
-					})),
+	testAccFunctionTest(t, []resource.TestStep{
+		{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				fmt.Sprintf(`resource "terraform_data" "account" { input = %q }`, testAzureAccountID),
+				fmt.Sprintf(`resource "terraform_data" "principal" { input = %q }`, testAzurePrincipal),
+				`output "function" { value = provider::dataloop::azure_role_assignments(terraform_data.account.output, "images", terraform_data.principal.output) }`,
+			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownOutputValueAtPath("function", data.AtMapKey("scope")),
+					plancheck.ExpectUnknownOutputValueAtPath("function", data.AtMapKey("role_definition_id")),
+					plancheck.ExpectUnknownOutputValueAtPath("function", data.AtMapKey("principal_id")),
+					plancheck.ExpectKnownOutputValueAtPath("function", data.AtMapKey("role_definition_name"),
+						knownvalue.StringExact("Storage Blob Data Contributor")),
+					plancheck.ExpectKnownOutputValueAtPath("function", data.AtMapKey("description"),
+						knownvalue.StringExact("Lets Dataloop list and read the data in container images, and write and delete its own files under the driver path's .dataloop/ folder.")),
 				},
 			},
-			{
-				Config: testAccConfig(
-					`provider "dataloop" {}`,
-					`resource "terraform_data" "bad" { input = "acmedata" }`,
-					`output "bad" { value = provider::dataloop::azure_role_assignments(terraform_data.bad.output, null, null) }`,
-				),
-				ExpectError: testAccErrorRegexp(`(?s)Invalid value for "storage_account_id" parameter: "acmedata" is not a storage account resource ID`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("function", knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"role_assignments": azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal),
+				})),
 			},
+		},
+		{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				`resource "terraform_data" "bad" { input = "acmedata" }`,
+				`output "bad" { value = provider::dataloop::azure_role_assignments(terraform_data.bad.output, null, null) }`,
+			),
+			ExpectError: testAccErrorRegexp(`(?s)Invalid value for "storage_account_id" parameter: "acmedata" is not a storage account resource ID`),
 		},
 	})
 }

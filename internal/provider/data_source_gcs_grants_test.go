@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 )
@@ -271,51 +270,46 @@ func TestAccGCSGrantsFunction_unknownIdentity(t *testing.T) {
 	key.PlatformServiceAccount = ""
 	str := knownvalue.StringExact
 	at := tfjsonpath.New[string]
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: testAccConfig(
-					`provider "dataloop" {}`,
-					fmt.Sprintf(`resource "terraform_data" "sa" { input = %q }`, testGCSAccount),
-					fmt.Sprintf(`resource "terraform_data" "platform" { input = %q }`, testGCSPlatform),
-					`output "cross" { value = provider::dataloop::gcs_grants("acme-datasets", "raw/", false, false, "acme-prod", terraform_data.sa.output, terraform_data.platform.output) }`,
-					`output "key" { value = provider::dataloop::gcs_grants("acme-datasets", "raw/", false, false, "acme-prod", terraform_data.sa.output, null) }`,
-				),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectUnknownOutputValueAtPath("cross", at("member")),
-						plancheck.ExpectUnknownOutputValueAtPath("cross", at("custom_roles").AtMapKey("data").AtMapKey("role_id")),
-						plancheck.ExpectUnknownOutputValueAtPath("cross", at("custom_roles").AtMapKey("data").AtMapKey("permissions")),
-						plancheck.ExpectUnknownOutputValueAtPath("cross", at("bucket_iam_members").AtMapKey("probe").AtMapKey("role")),
-						plancheck.ExpectUnknownOutputValueAtPath("cross", at("service_account_iam_member")),
-						plancheck.ExpectKnownOutputValueAtPath("cross", at("custom_roles").AtMapKey("probe").AtMapKey("permissions"),
-							knownvalue.ListExact([]knownvalue.Check{str("storage.objects.create"), str("storage.objects.delete"), str("storage.objects.get")})),
-						plancheck.ExpectKnownOutputValueAtPath("cross", at("custom_roles").AtMapKey("data").AtMapKey("title"),
-							str("Dataloop storage driver data: acme-datasets")),
-						plancheck.ExpectKnownOutputValueAtPath("cross", at("bucket_iam_members").AtMapKey("probe").AtMapKey("condition").AtMapKey("expression"),
-							str(`resource.name.startsWith("projects/_/buckets/acme-datasets/objects/raw/.dataloop/")`)),
-						// Without a platform service account, the data role is known too.
-						plancheck.ExpectKnownOutputValueAtPath("key", at("custom_roles").AtMapKey("data").AtMapKey("permissions"),
-							knownvalue.ListExact([]knownvalue.Check{str("storage.buckets.get"), str("storage.objects.create"), str("storage.objects.get"), str("storage.objects.list")})),
-						plancheck.ExpectKnownOutputValueAtPath("key", at("service_account_iam_member"), knownvalue.Null()),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("cross", knownvalue.ObjectExact(gcsGrantsChecks(t, cross))),
-					statecheck.ExpectKnownOutputValue("key", knownvalue.ObjectExact(gcsGrantsChecks(t, key))),
+	testAccFunctionTest(t, []resource.TestStep{
+		{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				fmt.Sprintf(`resource "terraform_data" "sa" { input = %q }`, testGCSAccount),
+				fmt.Sprintf(`resource "terraform_data" "platform" { input = %q }`, testGCSPlatform),
+				`output "cross" { value = provider::dataloop::gcs_grants("acme-datasets", "raw/", false, false, "acme-prod", terraform_data.sa.output, terraform_data.platform.output) }`,
+				`output "key" { value = provider::dataloop::gcs_grants("acme-datasets", "raw/", false, false, "acme-prod", terraform_data.sa.output, null) }`,
+			),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownOutputValueAtPath("cross", at("member")),
+					plancheck.ExpectUnknownOutputValueAtPath("cross", at("custom_roles").AtMapKey("data").AtMapKey("role_id")),
+					plancheck.ExpectUnknownOutputValueAtPath("cross", at("custom_roles").AtMapKey("data").AtMapKey("permissions")),
+					plancheck.ExpectUnknownOutputValueAtPath("cross", at("bucket_iam_members").AtMapKey("probe").AtMapKey("role")),
+					plancheck.ExpectUnknownOutputValueAtPath("cross", at("service_account_iam_member")),
+					plancheck.ExpectKnownOutputValueAtPath("cross", at("custom_roles").AtMapKey("probe").AtMapKey("permissions"),
+						knownvalue.ListExact([]knownvalue.Check{str("storage.objects.create"), str("storage.objects.delete"), str("storage.objects.get")})),
+					plancheck.ExpectKnownOutputValueAtPath("cross", at("custom_roles").AtMapKey("data").AtMapKey("title"),
+						str("Dataloop storage driver data: acme-datasets")),
+					plancheck.ExpectKnownOutputValueAtPath("cross", at("bucket_iam_members").AtMapKey("probe").AtMapKey("condition").AtMapKey("expression"),
+						str(`resource.name.startsWith("projects/_/buckets/acme-datasets/objects/raw/.dataloop/")`)),
+					// Without a platform service account, the data role is known too.
+					plancheck.ExpectKnownOutputValueAtPath("key", at("custom_roles").AtMapKey("data").AtMapKey("permissions"),
+						knownvalue.ListExact([]knownvalue.Check{str("storage.buckets.get"), str("storage.objects.create"), str("storage.objects.get"), str("storage.objects.list")})),
+					plancheck.ExpectKnownOutputValueAtPath("key", at("service_account_iam_member"), knownvalue.Null()),
 				},
 			},
-			{
-				Config: testAccConfig(
-					`provider "dataloop" {}`,
-					`resource "terraform_data" "bad" { input = "alice@example.com" }`,
-					`output "bad" { value = provider::dataloop::gcs_grants("acme-datasets", null, null, null, "acme-prod", terraform_data.bad.output, null) }`,
-				),
-				ExpectError: testAccErrorRegexp(`(?s)Invalid value for "service_account_email" parameter: "alice@example.com" is not a service account email`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("cross", knownvalue.ObjectExact(gcsGrantsChecks(t, cross))),
+				statecheck.ExpectKnownOutputValue("key", knownvalue.ObjectExact(gcsGrantsChecks(t, key))),
 			},
+		},
+		{
+			Config: testAccConfig(
+				`provider "dataloop" {}`,
+				`resource "terraform_data" "bad" { input = "alice@example.com" }`,
+				`output "bad" { value = provider::dataloop::gcs_grants("acme-datasets", null, null, null, "acme-prod", terraform_data.bad.output, null) }`,
+			),
+			ExpectError: testAccErrorRegexp(`(?s)Invalid value for "service_account_email" parameter: "alice@example.com" is not a service account email`),
 		},
 	})
 }
