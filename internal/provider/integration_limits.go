@@ -14,8 +14,8 @@ import (
 // planIntegrationLimit fails the plan of a new integration of type typ when
 // it would take the organization past the platform's limit for that type
 // (platform.IntegrationLimit): the integrations the org has now plus the
-// creates of that type this run has planned so far. Every integration
-// resource of a limited type calls it from ModifyPlan, after
+// creates of that type this run has planned so far. The ModifyPlan of
+// every integration resource (integrationResource) calls it after
 // planIntegrationOrgID; types without a limit return at once.
 //
 // NOTE: an integration that the same plan destroys still counts. Terraform

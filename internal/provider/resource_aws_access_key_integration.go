@@ -48,14 +48,14 @@ func awsAccessKeyIntegrationSchema(ctx context.Context) schema.Schema {
 }
 
 func (m *awsAccessKeyIntegrationModel) create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
-	return m.credentials(pd).create(ctx, pd, config, orgID, m.Name.ValueString(), summary, diags)
+	return m.platformCredentials(pd).create(ctx, pd, config, orgID, m.Name.ValueString(), summary, diags)
 }
 
 func (m *awsAccessKeyIntegrationModel) changedCredentials(ctx context.Context, pd *providerData, config tfsdk.Config, prior *awsAccessKeyIntegrationModel, diags *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
 	if !m.keyChanged(prior.awsKeyModel) {
 		return ctx, nil, true
 	}
-	return m.credentials(pd).update(ctx, config, diags)
+	return m.platformCredentials(pd).update(ctx, config, diags)
 }
 
 // applyIntegration copies what the platform returns into the model. It
@@ -67,8 +67,8 @@ func (m *awsAccessKeyIntegrationModel) applyIntegration(i *platform.Integration,
 	return nil
 }
 
-// credentials are the key's check and options for Create and Update.
-func (m *awsAccessKeyIntegrationModel) credentials(pd *providerData) secretCredentials {
+// platformCredentials are the key's check and options for Create and Update.
+func (m *awsAccessKeyIntegrationModel) platformCredentials(pd *providerData) secretCredentials {
 	keyID := m.AccessKeyID.ValueString()
 	return secretCredentials{
 		Type: platform.TypeS3, Attribute: "secret_access_key_wo", Label: "AWS access key integration",

@@ -65,7 +65,7 @@ func awsSTSIntegrationSchema(ctx context.Context) schema.Schema {
 }
 
 func (m *awsSTSIntegrationModel) create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
-	return m.credentials(pd).create(ctx, pd, config, orgID, m.Name.ValueString(), summary, diags)
+	return m.platformCredentials(pd).create(ctx, pd, config, orgID, m.Name.ValueString(), summary, diags)
 }
 
 // changedCredentials sends the key, the secret and the role together, so
@@ -74,7 +74,7 @@ func (m *awsSTSIntegrationModel) changedCredentials(ctx context.Context, pd *pro
 	if !m.keyChanged(prior.awsKeyModel) && m.RoleARN.Equal(prior.RoleARN) {
 		return ctx, nil, true
 	}
-	return m.credentials(pd).update(ctx, config, diags)
+	return m.platformCredentials(pd).update(ctx, config, diags)
 }
 
 // applyIntegration copies what the platform returns into the model. It
@@ -88,8 +88,8 @@ func (m *awsSTSIntegrationModel) applyIntegration(i *platform.Integration, orgID
 	return nil
 }
 
-// credentials are the key and role's check and options for Create and Update.
-func (m *awsSTSIntegrationModel) credentials(pd *providerData) secretCredentials {
+// platformCredentials are the key and role's check and options for Create and Update.
+func (m *awsSTSIntegrationModel) platformCredentials(pd *providerData) secretCredentials {
 	keyID, role := m.AccessKeyID.ValueString(), m.RoleARN.ValueString()
 	return secretCredentials{
 		Type: platform.TypeAWSSTS, Attribute: "secret_access_key_wo", Label: "AWS STS integration",

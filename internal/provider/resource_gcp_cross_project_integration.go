@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
@@ -18,24 +19,24 @@ import (
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/rules"
 )
 
-var (
-	_ resource.Resource                     = (*gcpCrossProjectIntegrationResource)(nil)
-	_ resource.ResourceWithConfigure        = (*gcpCrossProjectIntegrationResource)(nil)
-	_ resource.ResourceWithImportState      = (*gcpCrossProjectIntegrationResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*gcpCrossProjectIntegrationResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*gcpCrossProjectIntegrationResource)(nil)
-)
-
 // NewGCPCrossProjectIntegrationResource returns the
 // dataloop_gcp_cross_project_integration resource (platform type
-// "gcp-cross").
+// "gcp-cross"), on the shared integration lifecycle (integration_resource.go).
 func NewGCPCrossProjectIntegrationResource() resource.Resource {
-	return &gcpCrossProjectIntegrationResource{}
+	return &integrationResource[gcpCrossProjectIntegrationModel, *gcpCrossProjectIntegrationModel]{kind: integrationKind{
+		typeSuffix:       "_gcp_cross_project_integration",
+		platformType:     platform.TypeGCPCross,
+		title:            "GCP Cross-Project Integration",
+		label:            "GCP cross-project integration",
+		schema:           gcpCrossProjectIntegrationSchema,
+		configValidators: []resource.ConfigValidator{gcpCrossBindingValidator{}},
+		plan: func(ctx context.Context, _ *providerData, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+			planPlatformServiceAccount(ctx, req, resp)
+		},
+	}}
 }
 
-type gcpCrossProjectIntegrationResource struct {
-	data *providerData
-}
+var _ integrationModelMethods[gcpCrossProjectIntegrationModel] = (*gcpCrossProjectIntegrationModel)(nil)
 
 type gcpCrossProjectIntegrationModel struct {
 	integrationModel
@@ -44,14 +45,18 @@ type gcpCrossProjectIntegrationModel struct {
 	PlatformServiceAccount     types.String `tfsdk:"platform_service_account"`
 }
 
-func (r *gcpCrossProjectIntegrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_gcp_cross_project_integration"
-}
-
-func (r *gcpCrossProjectIntegrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func gcpCrossProjectIntegrationSchema(ctx context.Context) schema.Schema {
 	notReturned := "The platform does not return the bound account, so this is the value last applied: an account " +
 		"bound outside Terraform is not detected, and an imported integration has none until the next apply binds the configured one."
-	attributes := mergeAttributes(integrationCommonAttributes(ctx), map[string]schema.Attribute{
+	return integrationSchema(ctx, "Manages a Dataloop GCP cross-project integration (platform type `gcp-cross`): the "+
+		"platform impersonates a service account in your project with its own service account, so no key is "+
+		"shared. Create the integration, let `platform_service_account` impersonate your service account "+
+		"(`roles/iam.serviceAccountTokenCreator`), give your service account the bucket permissions "+
+		"(`storage.buckets.get`, `storage.buckets.getIamPolicy` and `storage.objects.create/delete/get/list`, which Dataloop "+
+		"documents for this integration), and bind it with `service_account_email`. "+
+		"The storage drivers' access checks, run by the platform, prove the whole chain.\n\n"+
+		"Renaming updates the integration in place. An organization can have at most 3 cross-project GCP "+
+		"integrations.", map[string]schema.Attribute{
 		"service_account_email": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "Email of the service account in your project that the platform acts as, " +
@@ -78,22 +83,6 @@ func (r *gcpCrossProjectIntegrationResource) Schema(ctx context.Context, _ resou
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
 	})
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages a Dataloop GCP cross-project integration (platform type `gcp-cross`): the " +
-			"platform impersonates a service account in your project with its own service account, so no key is " +
-			"shared. Create the integration, let `platform_service_account` impersonate your service account " +
-			"(`roles/iam.serviceAccountTokenCreator`), give your service account the bucket permissions " +
-			"(`storage.buckets.get`, `storage.buckets.getIamPolicy` and `storage.objects.create/delete/get/list`, which Dataloop " +
-			"documents for this integration), and bind it with `service_account_email`. " +
-			"The storage drivers' access checks, run by the platform, prove the whole chain.\n\n" +
-			"Renaming updates the integration in place. An organization can have at most 3 cross-project GCP " +
-			"integrations.",
-		Attributes: attributes,
-	}
-}
-
-func (r *gcpCrossProjectIntegrationResource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{gcpCrossBindingValidator{}}
 }
 
 // gcpCrossBindingValidator requires the resource name to come with, and
@@ -134,19 +123,6 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-func (r *gcpCrossProjectIntegrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = toProviderData(req.ProviderData, &resp.Diagnostics)
-}
-
-func (r *gcpCrossProjectIntegrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if !planIntegrationOrgID(ctx, r.data, req, resp) {
-		return
-	}
-	planPlatformServiceAccount(ctx, req, resp)
-	planIntegrationLimit(ctx, r.data, platform.TypeGCPCross, req, resp)
-	planExistingIntegration(ctx, r.data, "dataloop_gcp_cross_project_integration", platform.TypeGCPCross, req, resp)
 }
 
 // platformSANote says where the platform's service account is when the
@@ -209,104 +185,45 @@ func (m gcpCrossProjectIntegrationModel) credentials() *platform.IntegrationCred
 	return &platform.IntegrationCredentials{Type: platform.TypeGCPCross, Options: map[string]any{"email": email, "resourceName": name}}
 }
 
-func (r *gcpCrossProjectIntegrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
-	var plan gcpCrossProjectIntegrationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
+func (m *gcpCrossProjectIntegrationModel) create(ctx context.Context, pd *providerData, _ tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
 	var bind bindStep
-	if creds := plan.credentials(); creds != nil {
+	if creds := m.credentials(); creds != nil {
 		bind = bindStep{Credentials: creds, Attribute: "service_account_email", Summary: "Unable to Bind Service Account",
-			What: "service account " + plan.ServiceAccountEmail.ValueString()}
+			What: "service account " + m.ServiceAccountEmail.ValueString()}
 	}
-	integration := createIntegration(ctx, r.data, orgID, "Unable to Create GCP Cross-Project Integration",
-		platform.CreateIntegrationInput{Name: plan.Name.ValueString(), Type: platform.TypeGCPCross, Options: map[string]any{}},
-		bind, &resp.Diagnostics)
-	if integration == nil {
-		return
-	}
-	plan.applyIntegration(integration, orgID, true)
-	if plan.PlatformServiceAccount.IsNull() {
-		addPlatformSAWarning(&resp.Diagnostics, integration.ID)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	return createIntegration(ctx, pd, orgID, summary,
+		platform.CreateIntegrationInput{Name: m.Name.ValueString(), Type: platform.TypeGCPCross, Options: map[string]any{}},
+		bind, diags)
 }
 
-func (r *gcpCrossProjectIntegrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state gcpCrossProjectIntegrationModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	integration, orgID := readIntegration(ctx, r.data, req, resp, platform.TypeGCPCross)
-	if integration == nil {
-		return
+// changedCredentials binds a changed account.
+func (m *gcpCrossProjectIntegrationModel) changedCredentials(ctx context.Context, _ *providerData, _ tfsdk.Config, prior *gcpCrossProjectIntegrationModel, _ *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
+	if !m.bindingChanged(*prior) {
+		return ctx, nil, true
 	}
-	state.applyIntegration(integration, orgID, false)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-func (r *gcpCrossProjectIntegrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.data == nil {
-		unconfiguredError(&resp.Diagnostics)
-		return
-	}
-	var plan, state gcpCrossProjectIntegrationModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	orgID := r.data.orgIDOrDefault(plan.OrgID, &resp.Diagnostics)
-	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	in := plan.updateInput(state.integrationModel)
-	if plan.bindingChanged(state) {
-		// NOTE: the platform has no way to unbind; removing the email keeps
-		// the last binding on the platform.
-		in.Credentials = plan.credentials()
-	}
-	integration, err := updateIntegration(ctx, r.data, orgID, in, "Updating GCP cross-project integration")
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Update GCP Cross-Project Integration",
-			fmt.Sprintf("Could not update integration %q of organization %q: %s", state.ID.ValueString(), orgID, err))
-		return
-	}
-	plan.applyIntegration(integration, orgID, true)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-func (r *gcpCrossProjectIntegrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	deleteIntegration(ctx, r.data, req, resp)
-}
-
-func (r *gcpCrossProjectIntegrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	importIntegrationState(ctx, req, resp)
+	// NOTE: the platform has no way to unbind; removing the email keeps
+	// the last binding on the platform.
+	return ctx, m.credentials(), true
 }
 
 // applyIntegration copies what the platform returns into the model. A
-// create takes the platform's service account, or null when the answer does
-// not name it (Create and planPlatformServiceAccount warn then). A refresh
-// (fromPlan false) takes it when the platform names it; otherwise, and
-// after an update, the planned or prior value stays, since the account of
-// an integration does not change.
-func (m *gcpCrossProjectIntegrationModel) applyIntegration(i *platform.Integration, orgID string, fromPlan bool) {
+// create takes the platform's service account, or null, with a warning, when
+// the answer does not name it (later plans warn too: planPlatformServiceAccount).
+// A refresh takes it when the platform names it; otherwise, and after an
+// update, the planned or prior value stays, since the account of an
+// integration does not change.
+func (m *gcpCrossProjectIntegrationModel) applyIntegration(i *platform.Integration, orgID string, op applyOp) diag.Diagnostics {
 	m.applyCommon(i, orgID)
 	sa := i.PlatformServiceAccount()
 	switch {
 	case m.PlatformServiceAccount.IsUnknown() && sa == "":
 		m.PlatformServiceAccount = types.StringNull()
-	case m.PlatformServiceAccount.IsUnknown(), !fromPlan && sa != "":
+	case m.PlatformServiceAccount.IsUnknown(), op == applyRead && sa != "":
 		m.PlatformServiceAccount = types.StringValue(sa)
 	}
+	var diags diag.Diagnostics
+	if op == applyCreate && m.PlatformServiceAccount.IsNull() {
+		addPlatformSAWarning(&diags, i.ID)
+	}
+	return diags
 }
