@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
@@ -68,6 +69,16 @@ func (d *platformDataSource) integrations(ctx context.Context, orgID, purpose st
 		return nil, false
 	}
 	return list, true
+}
+
+// lookupByIDError reports, on the id attribute, that the object a lookup
+// names by ID could not be read: detail, and notFoundHint when the platform
+// answered that it does not know the ID.
+func lookupByIDError(diags *diag.Diagnostics, summary, detail, notFoundHint string, err error) {
+	if platform.IsNotFound(err) {
+		detail += "\n\n" + notFoundHint
+	}
+	diags.AddAttributeError(path.Root("id"), summary, detail)
 }
 
 // namedFunction names a provider function.

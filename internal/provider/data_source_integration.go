@@ -173,11 +173,9 @@ func (d *integrationDataSource) Read(ctx context.Context, req datasource.ReadReq
 		tflog.Debug(ctx, "Reading integration by ID", map[string]any{"integration_id": id, "org_id": orgID})
 		i, err := d.data.Client.GetIntegration(ctx, orgID, id)
 		if err != nil {
-			detail := fmt.Sprintf("Could not read integration %q of organization %q: %s", id, orgID, err)
-			if platform.IsNotFound(err) {
-				detail += "\n\nCheck the ID and org_id, and that the token's user is an owner of the organization."
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Unable to Read Integration", detail)
+			lookupByIDError(&resp.Diagnostics, "Unable to Read Integration",
+				fmt.Sprintf("Could not read integration %q of organization %q: %s", id, orgID, err),
+				"Check the ID and org_id, and that the token's user is an owner of the organization.", err)
 			return
 		}
 		found = *i

@@ -93,11 +93,9 @@ func (d *projectDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		tflog.Debug(ctx, "Reading project by ID", map[string]any{"project_id": id})
 		p, err := d.data.Client.GetProject(ctx, id)
 		if err != nil {
-			detail := fmt.Sprintf("Could not read project %q: %s", id, err)
-			if platform.IsNotFound(err) {
-				detail += "\n\nCheck the ID, and that the token's user is a member of the project."
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Unable to Read Project", detail+planCallTimeoutHint(ctx, err))
+			lookupByIDError(&resp.Diagnostics, "Unable to Read Project",
+				fmt.Sprintf("Could not read project %q: %s", id, err)+planCallTimeoutHint(ctx, err),
+				"Check the ID, and that the token's user is a member of the project.", err)
 			return
 		}
 		project = p

@@ -184,11 +184,9 @@ func (d *storageDriverDataSource) Read(ctx context.Context, req datasource.ReadR
 		tflog.Debug(ctx, "Reading storage driver by ID", map[string]any{"driver_id": id})
 		drv, err := d.data.Client.GetDriver(ctx, id)
 		if err != nil {
-			detail := fmt.Sprintf("Could not read storage driver %q: %s", id, err)
-			if platform.IsNotFound(err) {
-				detail += "\n\nCheck the ID, and that the token's user can see the driver's project."
-			}
-			resp.Diagnostics.AddAttributeError(path.Root("id"), "Unable to Read Storage Driver", detail)
+			lookupByIDError(&resp.Diagnostics, "Unable to Read Storage Driver",
+				fmt.Sprintf("Could not read storage driver %q: %s", id, err),
+				"Check the ID, and that the token's user can see the driver's project.", err)
 			return
 		}
 		found = *drv
