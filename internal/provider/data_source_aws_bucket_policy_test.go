@@ -73,21 +73,32 @@ func TestAccAWSBucketPolicyDataSource_invalid(t *testing.T) {
 	testAccInvalidDataSourceTest(t, "aws_bucket_policy", cases)
 }
 
-// TestAccAWSBucketPolicyDataSource_invalidAtApply covers a value that is
-// unknown at plan: Terraform validates the configuration again once the
-// value is known, so the error still names the attribute.
-func TestAccAWSBucketPolicyDataSource_invalidAtApply(t *testing.T) {
+// TestAccAWSBucketPolicyDataSource_unknownAtPlan covers inputs that are
+// unknown at plan: Terraform validates the configuration again once they are
+// known, at apply, so an invalid one still fails naming the attribute, and
+// nothing that uses the policy is created; a valid one plans as known after
+// apply and applies.
+func TestAccAWSBucketPolicyDataSource_unknownAtPlan(t *testing.T) {
 	testAccEmulator(t)
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: testAccConfig(
-				`resource "terraform_data" "bucket" { input = "Acme_Datasets" }`,
-				testAccBucketPolicyDataSourceConfig(`bucket = terraform_data.bucket.output`),
-			),
-			ExpectError: testAccErrorRegexp(`(?s)Invalid S3 Bucket Name.*The value of bucket is not valid. Bucket name "Acme_Datasets" holds characters other than lowercase letters`),
-		}},
+	input := func(bucket string, readOnly, allowDelete bool, keys string) string {
+		return fmt.Sprintf(`{ bucket = %q, read_only = %t, allow_delete = %t, kms_key_arns = %s }`, bucket, readOnly, allowDelete, keys)
+	}
+	testAccUnknownInputTest(t, testAccBucketPolicyAddr, "json", `data "dataloop_aws_bucket_policy" "test" {
+  bucket       = terraform_data.in.output.bucket
+  path         = "raw/"
+  read_only    = terraform_data.in.output.read_only
+  allow_delete = terraform_data.in.output.allow_delete
+  kms_key_arns = terraform_data.in.output.kms_key_arns
+}`, []unknownInputCase{
+		{input: input("Acme_Datasets", false, false, "[]"),
+			err: `Invalid S3 Bucket Name.*The value of bucket is not valid. Bucket name "Acme_Datasets" holds characters other than lowercase letters`},
+		{input: input("acme-datasets", false, false, `["key-1"]`),
+			err: `Invalid KMS Key ARN.*The value of kms_key_arns\[0\] is not valid. "key-1" is not a KMS key ARN`},
+		{input: input("acme-datasets", true, true, "[]"),
+			err: `Conflicting Bucket Policy Settings.*The value of allow_delete must not be true when read_only is true`},
+		{input: input("acme-datasets", true, false, fmt.Sprintf("[%q]", testKMSKey1)),
+			want: knownvalue.StringExact(bucketPolicyJSON(t, policy.BucketPolicyInput{Bucket: "acme-datasets", Path: "raw/",
+				ReadOnly: true, KMSKeyARNs: []string{testKMSKey1}}))},
 	})
 }
 

@@ -1,9 +1,11 @@
 package provider
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 )
@@ -45,6 +47,29 @@ func TestAccAWSTrustPolicyDataSource_invalid(t *testing.T) {
 		{[]string{`principal_arn = "*"`}, `(?s)The value of principal_arn is not valid. "\*" contains a wildcard`},
 		{[]string{principal, `external_id   = "has spaces"`},
 			`(?s)Invalid External ID.*The value of external_id is not valid. The external ID holds characters other than letters`},
+	})
+}
+
+// TestAccAWSTrustPolicyDataSource_unknownAtPlan: inputs known only at apply
+// (the platform IAM user of an integration created in the same apply, say)
+// defer the read to apply. There an invalid one fails, naming the
+// attribute, before anything that uses the policy is created; a valid one
+// plans as known after apply and applies.
+func TestAccAWSTrustPolicyDataSource_unknownAtPlan(t *testing.T) {
+	testAccEmulator(t)
+	input := func(principal, externalID string) string {
+		return fmt.Sprintf(`{ principal_arn = %q, external_id = %q }`, principal, externalID)
+	}
+	testAccUnknownInputTest(t, testAccTrustPolicyAddr, "json", `data "dataloop_aws_trust_policy" "test" {
+  principal_arn = terraform_data.in.output.principal_arn
+  external_id   = terraform_data.in.output.external_id
+}`, []unknownInputCase{
+		{input: input("arn:aws:iam::123456789012:group/admins", "org-demo:9f8e7d"),
+			err: `Invalid Principal ARN.*The value of principal_arn is not valid.*is not role/<name> or user/<name>`},
+		{input: input(testPlatformUserARN, "has spaces"),
+			err: `Invalid External ID.*The value of external_id is not valid. The external ID holds characters other than letters`},
+		{input: input(testPlatformUserARN, "org-demo:9f8e7d"),
+			want: knownvalue.StringExact(trustPolicyJSON(t, policy.TrustPolicyInput{PrincipalARN: testPlatformUserARN, ExternalID: "org-demo:9f8e7d"}))},
 	})
 }
 

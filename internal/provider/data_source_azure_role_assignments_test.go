@@ -188,22 +188,18 @@ func TestAccAzureRoleAssignmentsDataSource_unknownAtPlan(t *testing.T) {
 	input := func(account, container, principal string) string {
 		return fmt.Sprintf(`{ storage_account_id = %q, container = %q, principal_id = %q }`, account, container, principal)
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: testAccUnknownInputSteps(testAccAzureRolesAddr, "role_assignments", `data "dataloop_azure_role_assignments" "test" {
+	testAccUnknownInputTest(t, testAccAzureRolesAddr, "role_assignments", `data "dataloop_azure_role_assignments" "test" {
   storage_account_id = terraform_data.in.output.storage_account_id
   container          = terraform_data.in.output.container
   principal_id       = terraform_data.in.output.principal_id
 }`, []unknownInputCase{
-			{input: input("acmedata", "images", testAzurePrincipal),
-				err: `Invalid Azure Storage Account ID.*The value of storage_account_id is not valid. "acmedata" is not a storage account resource ID`},
-			{input: input(testAzureAccountID, "Images", testAzurePrincipal),
-				err: `Invalid Azure Container Name.*The value of container is not valid. Container name "Images" holds characters other than lowercase letters`},
-			{input: input(testAzureAccountID, "images", "dataloop-app"),
-				err: `Invalid Azure Principal \(object\) ID.*The value of principal_id is not valid. Principal \(object\) ID "dataloop-app" is not a GUID`},
-			{input: input(testAzureAccountID, "images", testAzurePrincipal),
-				want: azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal)},
-		}),
+		{input: input("acmedata", "images", testAzurePrincipal),
+			err: `Invalid Azure Storage Account ID.*The value of storage_account_id is not valid. "acmedata" is not a storage account resource ID`},
+		{input: input(testAzureAccountID, "Images", testAzurePrincipal),
+			err: `Invalid Azure Container Name.*The value of container is not valid. Container name "Images" holds characters other than lowercase letters`},
+		{input: input(testAzureAccountID, "images", "dataloop-app"),
+			err: `Invalid Azure Principal \(object\) ID.*The value of principal_id is not valid. Principal \(object\) ID "dataloop-app" is not a GUID`},
+		{input: input(testAzureAccountID, "images", testAzurePrincipal),
+			want: azureRoleAssignmentsCheck(testAzureAccountID+"/blobServices/default/containers/images", "container images", testAzurePrincipal)},
 	})
 }

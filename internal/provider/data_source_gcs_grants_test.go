@@ -325,10 +325,7 @@ func TestAccGCSGrantsDataSource_unknownAtPlan(t *testing.T) {
 		return fmt.Sprintf(`{ bucket = %q, service_account_email = %q, read_only = %t, allow_delete = %t }`,
 			bucket, email, readOnly, allowDelete)
 	}
-	resource.Test(t, resource.TestCase{
-		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: testAccUnknownInputSteps(testAccGCSGrantsAddr, "custom_roles", `data "dataloop_gcs_grants" "test" {
+	testAccUnknownInputTest(t, testAccGCSGrantsAddr, "custom_roles", `data "dataloop_gcs_grants" "test" {
   bucket                = terraform_data.in.output.bucket
   path                  = "raw/"
   read_only             = terraform_data.in.output.read_only
@@ -336,15 +333,14 @@ func TestAccGCSGrantsDataSource_unknownAtPlan(t *testing.T) {
   project               = "acme-prod"
   service_account_email = terraform_data.in.output.service_account_email
 }`, []unknownInputCase{
-			{input: input("Acme_Datasets", testGCSAccount, false, false),
-				err: `Invalid GCS Bucket Name.*The value of bucket is not valid. Bucket name "Acme_Datasets" holds characters other than lowercase letters`},
-			{input: input("acme-datasets", "alice@example.com", false, false),
-				err: `Invalid Service Account Email.*The value of service_account_email is not valid. "alice@example.com" is not a service account email`},
-			{input: input("acme-datasets", testGCSAccount, true, true),
-				err: `Conflicting GCS Grants Settings.*The value of allow_delete must not be true when read_only is true`},
-			{input: input("acme-datasets", testGCSAccount, false, true),
-				want: gcsGrantsChecks(t, policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/", AllowDelete: true,
-					Project: "acme-prod", ServiceAccountEmail: testGCSAccount})["custom_roles"]},
-		}),
+		{input: input("Acme_Datasets", testGCSAccount, false, false),
+			err: `Invalid GCS Bucket Name.*The value of bucket is not valid. Bucket name "Acme_Datasets" holds characters other than lowercase letters`},
+		{input: input("acme-datasets", "alice@example.com", false, false),
+			err: `Invalid Service Account Email.*The value of service_account_email is not valid. "alice@example.com" is not a service account email`},
+		{input: input("acme-datasets", testGCSAccount, true, true),
+			err: `Conflicting GCS Grants Settings.*The value of allow_delete must not be true when read_only is true`},
+		{input: input("acme-datasets", testGCSAccount, false, true),
+			want: gcsGrantsChecks(t, policy.GCSIAMInput{Bucket: "acme-datasets", Path: "raw/", AllowDelete: true,
+				Project: "acme-prod", ServiceAccountEmail: testGCSAccount})["custom_roles"]},
 	})
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -10,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
-// unknownInputCase is one step of testAccUnknownInputSteps: the HCL object
+// unknownInputCase is one step of testAccUnknownInputTest: the HCL object
 // that terraform_data.in holds, and either the error the apply must fail
 // with or, for a valid input, the value the data source's attribute must
 // hold after the apply.
@@ -20,7 +21,7 @@ type unknownInputCase struct {
 	want  knownvalue.Check
 }
 
-// testAccUnknownInputSteps returns a step per case for the data source at
+// testAccUnknownInputTest runs a step per case for the data source at
 // addr, whose block (dataBlock) reads its inputs from
 // terraform_data.in.output. That output is unknown at plan, since the input
 // changes from one step to the next, like an attribute of a resource created
@@ -32,7 +33,8 @@ type unknownInputCase struct {
 // apply before it left no consumer behind. An invalid input must then fail
 // at apply (not at plan) with err; a valid one must apply and put want in
 // attr and in the consumer.
-func testAccUnknownInputSteps(addr, attr, dataBlock string, cases []unknownInputCase) []resource.TestStep {
+func testAccUnknownInputTest(t *testing.T, addr, attr, dataBlock string, cases []unknownInputCase) {
+	t.Helper()
 	const consumer = "terraform_data.consumer"
 	steps := make([]resource.TestStep, len(cases))
 	for i, c := range cases {
@@ -61,5 +63,9 @@ func testAccUnknownInputSteps(addr, attr, dataBlock string, cases []unknownInput
 		}
 		steps[i] = step
 	}
-	return steps
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
 }
