@@ -240,44 +240,17 @@ func (plan *s3DriverModel) platformChanged(state *s3DriverModel) bool {
 		!plan.StorageClass.Equal(state.StorageClass)
 }
 
-// keepComputed fills computed attributes the plan does not know from state.
 func (m *s3DriverModel) keepComputed(state *s3DriverModel) {
-	if m.ID.IsUnknown() {
-		m.ID = state.ID
-	}
-	if m.CreatedAt.IsUnknown() {
-		m.CreatedAt = state.CreatedAt
-	}
-	if m.Creator.IsUnknown() {
-		m.Creator = state.Creator
-	}
-	if m.Access.IsUnknown() {
-		m.Access = state.Access
-	}
+	m.driverBase.keepComputed(&state.driverBase)
 }
 
-// fromDriver copies what the platform returned into the model. The path keeps
-// the configured form when it names the same prefix (see driverPathType).
+// fromDriver copies what the platform returned into the model.
 func (m *s3DriverModel) fromDriver(d *platform.Driver) {
-	m.ID = types.StringValue(d.ID)
-	m.Name = types.StringValue(d.Name)
-	if d.ProjectID != "" {
-		m.ProjectID = types.StringValue(d.ProjectID)
-	}
-	if d.IntegrationID != "" {
-		m.IntegrationID = types.StringValue(d.IntegrationID)
-	}
+	m.driverBase.fromDriver(d)
 	m.Bucket = types.StringValue(d.BucketName)
 	m.Region = types.StringValue(d.Region)
-	m.Path = driverPathString(d.Path)
-	m.AllowDelete = types.BoolValue(d.AllowExternalDelete)
 	m.StorageClass = stringOrNull(d.StorageClass)
 	m.Endpoint = stringOrNull(d.Endpoint)
-	m.CreatedAt = timeString(d.CreatedAt)
-	m.Creator = types.StringValue(d.Creator)
-	if m.Access.IsUnknown() {
-		m.Access = types.ObjectNull(accessAttrTypes)
-	}
 }
 
 // stringOrNull maps the platform's empty string for an unset field to null.
