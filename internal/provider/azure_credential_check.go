@@ -43,7 +43,7 @@ func planAzureCredentialCheck(ctx context.Context, pd *providerData, req resourc
 	if !req.State.Raw.IsNull() && len(resp.RequiresReplace) == 0 {
 		var prior azureClientSecretIntegrationModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-		if resp.Diagnostics.HasError() || !plan.credentialsChanged(prior) {
+		if resp.Diagnostics.HasError() || !plan.credentialsChanged(&prior) {
 			return
 		}
 	}

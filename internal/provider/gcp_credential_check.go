@@ -62,7 +62,7 @@ func planGCPKey(ctx context.Context, pd *providerData, req resource.ModifyPlanRe
 	if !req.State.Raw.IsNull() {
 		var prior gcpPrivateKeyIntegrationModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
-		if resp.Diagnostics.HasError() || !plan.keyChanged(prior) {
+		if resp.Diagnostics.HasError() || !plan.credentialsChanged(&prior) {
 			return
 		}
 	}

@@ -71,18 +71,53 @@ type integrationModelOf[M any] interface {
 // updateNote.
 type integrationModelMethods[M any] interface {
 	base() *integrationModel
-	// create checks the planned credentials and creates the integration in
-	// organization orgID, binding what the type binds; a refused create is
-	// reported under summary. It returns nil after an error diagnostic.
-	create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration
-	// changedCredentials returns the credentials an update from prior sends
-	// again, nil when they stay, with ctx masking a secret in its logs;
-	// false means stop (diags say why).
-	changedCredentials(ctx context.Context, pd *providerData, config tfsdk.Config, prior *M, diags *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool)
+	// platformCredentials says how Create and Update send the planned
+	// credentials.
+	platformCredentials(pd *providerData) credentialSender
+	// credentialsChanged reports whether an update from prior sends the
+	// credentials again.
+	credentialsChanged(prior *M) bool
 	// applyIntegration copies what the platform returns into the model.
 	applyIntegration(i *platform.Integration, orgID string, op applyOp) diag.Diagnostics
 	// updateNote adds to a failed update's detail, after the organization.
 	updateNote() string
+}
+
+// credentialSender is how an integration type sends its credentials to the
+// platform: secretCredentials (a write-only secret, checked before it is
+// sent) or boundCredentials (an identity bound after the create).
+type credentialSender interface {
+	// create creates the integration named name in organization orgID; a
+	// refused create is reported under summary. It returns nil after an
+	// error diagnostic.
+	create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, name, summary string, diags *diag.Diagnostics) *platform.Integration
+	// update returns the credentials of an Update's PATCH, with ctx masking
+	// a secret in its logs; false means stop (diags say why).
+	update(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool)
+}
+
+var (
+	_ credentialSender = secretCredentials{}
+	_ credentialSender = boundCredentials{}
+)
+
+// boundCredentials are the credentials of an integration that carries no
+// secret (cross-account, cross-project): a create makes the integration and
+// then binds Bind.Credentials, when set (createIntegration); an update
+// sends Update.
+type boundCredentials struct {
+	Type   string // platform integration type
+	Bind   bindStep
+	Update *platform.IntegrationCredentials
+}
+
+func (c boundCredentials) create(ctx context.Context, pd *providerData, _ tfsdk.Config, orgID, name, summary string, diags *diag.Diagnostics) *platform.Integration {
+	return createIntegration(ctx, pd, orgID, summary,
+		platform.CreateIntegrationInput{Name: name, Type: c.Type, Options: map[string]any{}}, c.Bind, diags)
+}
+
+func (c boundCredentials) update(ctx context.Context, _ tfsdk.Config, _ *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
+	return ctx, c.Update, true
 }
 
 // base lets the lifecycle reach the attributes every integration has.
@@ -159,7 +194,8 @@ func (r *integrationResource[M, P]) Create(ctx context.Context, req resource.Cre
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	integration := P(&plan).create(ctx, r.data, req.Config, orgID, "Unable to Create "+r.kind.title, &resp.Diagnostics)
+	integration := P(&plan).platformCredentials(r.data).create(ctx, r.data, req.Config, orgID,
+		P(&plan).base().Name.ValueString(), "Unable to Create "+r.kind.title, &resp.Diagnostics)
 	if integration == nil {
 		return
 	}
@@ -199,9 +235,11 @@ func (r *integrationResource[M, P]) Update(ctx context.Context, req resource.Upd
 	defer cancel()
 
 	in := P(&plan).base().updateInput(*P(&state).base())
-	var ok bool
-	if ctx, in.Credentials, ok = P(&plan).changedCredentials(ctx, r.data, req.Config, &state, &resp.Diagnostics); !ok {
-		return
+	if P(&plan).credentialsChanged(&state) {
+		var ok bool
+		if ctx, in.Credentials, ok = P(&plan).platformCredentials(r.data).update(ctx, req.Config, &resp.Diagnostics); !ok {
+			return
+		}
 	}
 	integration, err := updateIntegration(ctx, r.data, orgID, in, "Updating "+r.kind.label)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
@@ -47,15 +46,8 @@ func awsAccessKeyIntegrationSchema(ctx context.Context) schema.Schema {
 		awsKeyAttributes(false))
 }
 
-func (m *awsAccessKeyIntegrationModel) create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
-	return m.platformCredentials(pd).create(ctx, pd, config, orgID, m.Name.ValueString(), summary, diags)
-}
-
-func (m *awsAccessKeyIntegrationModel) changedCredentials(ctx context.Context, pd *providerData, config tfsdk.Config, prior *awsAccessKeyIntegrationModel, diags *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
-	if !m.keyChanged(prior.awsKeyModel) {
-		return ctx, nil, true
-	}
-	return m.platformCredentials(pd).update(ctx, config, diags)
+func (m *awsAccessKeyIntegrationModel) credentialsChanged(prior *awsAccessKeyIntegrationModel) bool {
+	return m.keyChanged(prior.awsKeyModel)
 }
 
 // applyIntegration copies what the platform returns into the model. It
@@ -68,7 +60,7 @@ func (m *awsAccessKeyIntegrationModel) applyIntegration(i *platform.Integration,
 }
 
 // platformCredentials are the key's check and options for Create and Update.
-func (m *awsAccessKeyIntegrationModel) platformCredentials(pd *providerData) secretCredentials {
+func (m *awsAccessKeyIntegrationModel) platformCredentials(pd *providerData) credentialSender {
 	keyID := m.AccessKeyID.ValueString()
 	return secretCredentials{
 		Type: platform.TypeS3, Attribute: "secret_access_key_wo", Label: "AWS access key integration",

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
@@ -72,25 +71,21 @@ func awsCrossAccountIntegrationSchema(ctx context.Context) schema.Schema {
 	})
 }
 
-func (m *awsCrossAccountIntegrationModel) create(ctx context.Context, pd *providerData, _ tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
-	var bind bindStep
-	if role := m.RoleARN.ValueString(); role != "" {
-		bind = bindStep{Credentials: roleCredentials(role), Attribute: "role_arn", Summary: "Unable to Bind IAM Role", What: "role " + role}
+// platformCredentials bind role_arn after a create, when it is set, and on
+// an update that changes it, where an empty role ARN removes the binding. A
+// rename and a new role binding go in one PATCH, as Dataloop's SDK sends
+// them; renaming keeps the integration and its platform IAM user.
+func (m *awsCrossAccountIntegrationModel) platformCredentials(*providerData) credentialSender {
+	role := m.RoleARN.ValueString()
+	c := boundCredentials{Type: platform.TypeAWSCross, Update: roleCredentials(role)}
+	if role != "" {
+		c.Bind = bindStep{Credentials: roleCredentials(role), Attribute: "role_arn", Summary: "Unable to Bind IAM Role", What: "role " + role}
 	}
-	return createIntegration(ctx, pd, orgID, summary,
-		platform.CreateIntegrationInput{Name: m.Name.ValueString(), Type: platform.TypeAWSCross, Options: map[string]any{}},
-		bind, diags)
+	return c
 }
 
-// changedCredentials binds a changed role_arn. A rename and a new role
-// binding go in one PATCH, as Dataloop's SDK sends them; renaming keeps the
-// integration and its platform IAM user.
-func (m *awsCrossAccountIntegrationModel) changedCredentials(ctx context.Context, _ *providerData, _ tfsdk.Config, prior *awsCrossAccountIntegrationModel, _ *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
-	if m.RoleARN.Equal(prior.RoleARN) {
-		return ctx, nil, true
-	}
-	// An empty role ARN removes the binding.
-	return ctx, roleCredentials(m.RoleARN.ValueString()), true
+func (m *awsCrossAccountIntegrationModel) credentialsChanged(prior *awsCrossAccountIntegrationModel) bool {
+	return !m.RoleARN.Equal(prior.RoleARN)
 }
 
 // updateNote names the planned name and role in a failed update's detail.

@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
@@ -64,17 +63,11 @@ func awsSTSIntegrationSchema(ctx context.Context) schema.Schema {
 		}))
 }
 
-func (m *awsSTSIntegrationModel) create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
-	return m.platformCredentials(pd).create(ctx, pd, config, orgID, m.Name.ValueString(), summary, diags)
-}
-
-// changedCredentials sends the key, the secret and the role together, so
-// the platform never holds a mix of old and new credentials.
-func (m *awsSTSIntegrationModel) changedCredentials(ctx context.Context, pd *providerData, config tfsdk.Config, prior *awsSTSIntegrationModel, diags *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
-	if !m.keyChanged(prior.awsKeyModel) && m.RoleARN.Equal(prior.RoleARN) {
-		return ctx, nil, true
-	}
-	return m.platformCredentials(pd).update(ctx, config, diags)
+// credentialsChanged covers the key and the role: they are always sent
+// together, with the secret, so the platform never holds a mix of old and
+// new credentials.
+func (m *awsSTSIntegrationModel) credentialsChanged(prior *awsSTSIntegrationModel) bool {
+	return m.keyChanged(prior.awsKeyModel) || !m.RoleARN.Equal(prior.RoleARN)
 }
 
 // applyIntegration copies what the platform returns into the model. It
@@ -89,7 +82,7 @@ func (m *awsSTSIntegrationModel) applyIntegration(i *platform.Integration, orgID
 }
 
 // platformCredentials are the key and role's check and options for Create and Update.
-func (m *awsSTSIntegrationModel) platformCredentials(pd *providerData) secretCredentials {
+func (m *awsSTSIntegrationModel) platformCredentials(pd *providerData) credentialSender {
 	keyID, role := m.AccessKeyID.ValueString(), m.RoleARN.ValueString()
 	return secretCredentials{
 		Type: platform.TypeAWSSTS, Attribute: "secret_access_key_wo", Label: "AWS STS integration",

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
@@ -108,26 +107,15 @@ func azureClientSecretIntegrationSchema(ctx context.Context) schema.Schema {
 }
 
 // credentialsChanged reports whether the credentials must be sent again.
-func (m azureClientSecretIntegrationModel) credentialsChanged(prior azureClientSecretIntegrationModel) bool {
+func (m azureClientSecretIntegrationModel) credentialsChanged(prior *azureClientSecretIntegrationModel) bool {
 	return !m.TenantID.Equal(prior.TenantID) || !m.ClientID.Equal(prior.ClientID) ||
 		!m.ClientSecretWOVersion.Equal(prior.ClientSecretWOVersion) || !m.StorageAccountName.Equal(prior.StorageAccountName)
 }
 
-func (m *azureClientSecretIntegrationModel) create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
-	return m.platformCredentials(pd).create(ctx, pd, config, orgID, m.Name.ValueString(), summary, diags)
-}
-
-// changedCredentials sends every credential together, so the platform never
-// holds a mix of old and new values.
-func (m *azureClientSecretIntegrationModel) changedCredentials(ctx context.Context, pd *providerData, config tfsdk.Config, prior *azureClientSecretIntegrationModel, diags *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
-	if !m.credentialsChanged(*prior) {
-		return ctx, nil, true
-	}
-	return m.platformCredentials(pd).update(ctx, config, diags)
-}
-
-// platformCredentials are the client secret's check and options for Create and Update.
-func (m *azureClientSecretIntegrationModel) platformCredentials(pd *providerData) secretCredentials {
+// platformCredentials are the client secret's check and options for Create
+// and Update. Every credential is sent together, so the platform never holds
+// a mix of old and new values.
+func (m *azureClientSecretIntegrationModel) platformCredentials(pd *providerData) credentialSender {
 	return secretCredentials{
 		Type: platform.TypeAzureBlob, Attribute: "client_secret_wo", Label: "Azure client-secret integration",
 		Fields: map[string]any{"tenant_id": m.TenantID.ValueString(), "client_id": m.ClientID.ValueString(),

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
@@ -166,8 +165,8 @@ func addPlatformSAWarning(diags *diag.Diagnostics, id string) {
 			"the access checks of the integration's storage drivers fail on impersonation.", id))
 }
 
-// bindingChanged reports whether the bound account must be sent again.
-func (m gcpCrossProjectIntegrationModel) bindingChanged(prior gcpCrossProjectIntegrationModel) bool {
+// credentialsChanged reports whether the bound account must be sent again.
+func (m gcpCrossProjectIntegrationModel) credentialsChanged(prior *gcpCrossProjectIntegrationModel) bool {
 	return !m.ServiceAccountEmail.Equal(prior.ServiceAccountEmail) || !m.ServiceAccountResourceName.Equal(prior.ServiceAccountResourceName)
 }
 
@@ -185,25 +184,18 @@ func (m gcpCrossProjectIntegrationModel) credentials() *platform.IntegrationCred
 	return &platform.IntegrationCredentials{Type: platform.TypeGCPCross, Options: map[string]any{"email": email, "resourceName": name}}
 }
 
-func (m *gcpCrossProjectIntegrationModel) create(ctx context.Context, pd *providerData, _ tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
-	var bind bindStep
-	if creds := m.credentials(); creds != nil {
-		bind = bindStep{Credentials: creds, Attribute: "service_account_email", Summary: "Unable to Bind Service Account",
+// platformCredentials bind the configured account after a create and on an
+// update that changes it.
+func (m *gcpCrossProjectIntegrationModel) platformCredentials(*providerData) credentialSender {
+	creds := m.credentials()
+	// NOTE: the platform has no way to unbind; removing the email sends
+	// nothing and keeps the last binding on the platform.
+	c := boundCredentials{Type: platform.TypeGCPCross, Update: creds}
+	if creds != nil {
+		c.Bind = bindStep{Credentials: creds, Attribute: "service_account_email", Summary: "Unable to Bind Service Account",
 			What: "service account " + m.ServiceAccountEmail.ValueString()}
 	}
-	return createIntegration(ctx, pd, orgID, summary,
-		platform.CreateIntegrationInput{Name: m.Name.ValueString(), Type: platform.TypeGCPCross, Options: map[string]any{}},
-		bind, diags)
-}
-
-// changedCredentials binds a changed account.
-func (m *gcpCrossProjectIntegrationModel) changedCredentials(ctx context.Context, _ *providerData, _ tfsdk.Config, prior *gcpCrossProjectIntegrationModel, _ *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
-	if !m.bindingChanged(*prior) {
-		return ctx, nil, true
-	}
-	// NOTE: the platform has no way to unbind; removing the email keeps
-	// the last binding on the platform.
-	return ctx, m.credentials(), true
+	return c
 }
 
 // applyIntegration copies what the platform returns into the model. A

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
@@ -97,25 +96,14 @@ func gcpPrivateKeyIntegrationSchema(ctx context.Context) schema.Schema {
 		})
 }
 
-// keyChanged reports whether the key must be sent again.
-func (m gcpPrivateKeyIntegrationModel) keyChanged(prior gcpPrivateKeyIntegrationModel) bool {
+// credentialsChanged reports whether the key must be sent again.
+func (m gcpPrivateKeyIntegrationModel) credentialsChanged(prior *gcpPrivateKeyIntegrationModel) bool {
 	return !m.KeyJSONWOVersion.Equal(prior.KeyJSONWOVersion) || prior.ClientEmail.IsNull()
-}
-
-func (m *gcpPrivateKeyIntegrationModel) create(ctx context.Context, pd *providerData, config tfsdk.Config, orgID, summary string, diags *diag.Diagnostics) *platform.Integration {
-	return m.platformCredentials(pd).create(ctx, pd, config, orgID, m.Name.ValueString(), summary, diags)
-}
-
-func (m *gcpPrivateKeyIntegrationModel) changedCredentials(ctx context.Context, pd *providerData, config tfsdk.Config, prior *gcpPrivateKeyIntegrationModel, diags *diag.Diagnostics) (context.Context, *platform.IntegrationCredentials, bool) {
-	if !m.keyChanged(*prior) {
-		return ctx, nil, true
-	}
-	return m.platformCredentials(pd).update(ctx, config, diags)
 }
 
 // platformCredentials are the key's check and options for Create and Update; a key
 // that passes sets the model's client_email.
-func (m *gcpPrivateKeyIntegrationModel) platformCredentials(pd *providerData) secretCredentials {
+func (m *gcpPrivateKeyIntegrationModel) platformCredentials(pd *providerData) credentialSender {
 	return secretCredentials{
 		Type: platform.TypeGCS, Attribute: "key_json_wo", Label: "GCP private-key integration", Mask: maskGCPKey,
 		Check: func(ctx context.Context, key string, diags *diag.Diagnostics) bool {
