@@ -235,8 +235,10 @@ func TestAccIntegrationDataSource_errors(t *testing.T) {
 			want:   regexp.MustCompile(`(?s)Ambiguous Integration Name.*` + f.ids["keys"]),
 		},
 		"unknown id": {
-			config: `data "dataloop_integration" "test" { id = "no-such-id" }`,
-			want:   regexp.MustCompile(`(?s)Unable to Read Integration.*404`),
+			config: notFoundByIDConfig("dataloop_integration", "no-such-id"),
+			want: expectNotFoundByID("dataloop_integration", "no-such-id", "Unable to Read Integration",
+				`Could not read integration "no-such-id" of organization "`+testOrgID+`": dataloop API: GET /orgs/`+testOrgID+`/integrations/no-such-id: 404 Not Found`,
+				"Check the ID and org_id, and that the token's user is an owner of the organization."),
 		},
 		"both id and name": {
 			config: fmt.Sprintf(`data "dataloop_integration" "test" {

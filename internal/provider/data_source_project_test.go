@@ -55,8 +55,10 @@ func TestAccProjectDataSource_errors(t *testing.T) {
 			want:   regexp.MustCompile(`(?s)Project Not Found.*"no-such-project".*demo-project`),
 		},
 		"unknown id": {
-			config: `data "dataloop_project" "test" { id = "no-such-id" }`,
-			want:   regexp.MustCompile(`(?s)Unable to Read Project.*404`),
+			config: notFoundByIDConfig("dataloop_project", "no-such-id"),
+			want: expectNotFoundByID("dataloop_project", "no-such-id", "Unable to Read Project",
+				`Could not read project "no-such-id": dataloop API: GET /projects/no-such-id: 404 Not Found`,
+				"Check the ID, and that the token's user is a member of the project."),
 		},
 		"another org's project": {
 			config: `data "dataloop_project" "test" { id = "proj-other" }`,

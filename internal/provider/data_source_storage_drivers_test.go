@@ -165,8 +165,10 @@ func TestAccStorageDriverDataSource_errors(t *testing.T) {
 			want: regexp.MustCompile(`(?s)Storage Driver Not Found.*"no-such-driver".*` + f.prefix + `-gcs`),
 		},
 		"unknown id": {
-			config: `data "dataloop_storage_driver" "test" { id = "no-such-id" }`,
-			want:   regexp.MustCompile(`(?s)Unable to Read Storage Driver.*404`),
+			config: notFoundByIDConfig("dataloop_storage_driver", "no-such-id"),
+			want: expectNotFoundByID("dataloop_storage_driver", "no-such-id", "Unable to Read Storage Driver",
+				`Could not read storage driver "no-such-id": dataloop API: GET /drivers/no-such-id: 404 Not Found`,
+				"Check the ID, and that the token's user can see the driver's project."),
 		},
 		"name without project": {
 			config: `data "dataloop_storage_driver" "test" { name = "x" }`,
