@@ -318,6 +318,9 @@ type integrationEntry struct {
 type projectEntry struct {
 	mu    sync.Mutex
 	orgID string
+	// known is set once orgID is, so projectKnown need not wait for a
+	// lookup in flight.
+	known atomic.Bool
 }
 
 // newAccessRun starts the storage-access cache of one provider run; orgHint
@@ -408,17 +411,14 @@ func (r *accessRun) guessIntegration(ctx context.Context, client *platform.Clien
 }
 
 // projectKnown reports whether the run has looked up the project's
-// organization already.
+// organization already. It does not wait for a lookup in flight: the first
+// lookups of each integration then all read from the provider's
+// organization at once, instead of queuing behind the project.
 func (r *accessRun) projectKnown(projectID string) bool {
 	r.mu.Lock()
 	e, ok := r.projectOrgs[projectID]
 	r.mu.Unlock()
-	if !ok {
-		return false
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.orgID != ""
+	return ok && e.known.Load()
 }
 
 // prefetchIntegration starts the run's lookup of a driver's project and
@@ -502,6 +502,7 @@ func (r *accessRun) projectOrg(ctx context.Context, client *platform.Client, pro
 			return "", &projectError{projectID: projectID, err: err}
 		}
 		e.orgID = p.OrgID
+		e.known.Store(true)
 	}
 	return e.orgID, nil
 }
