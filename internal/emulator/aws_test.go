@@ -65,26 +65,21 @@ func driverBody(name, integrationID, integrationType, bucket, path string, allow
 		"payload":  map[string]any{"bucketName": bucket, "region": testenv.MotoRegion, "path": path}}
 }
 
-func failedChecks(r resp) map[string]string {
-	out := map[string]string{}
-	list, _ := r.obj()["checks"].([]any)
-	for _, c := range list {
-		m, _ := c.(map[string]any)
-		if ok, _ := m["success"].(bool); !ok {
-			out[obj(m).str("name")] = obj(m).str("message")
-		}
-	}
-	return out
-}
+// failedChecks maps the name of each failed check of a 424 to its message.
+func failedChecks(r resp) map[string]string { return failedCheckField(r, "message") }
 
 // checkCodes maps the name of each failed check of a 424 to its code.
-func checkCodes(r resp) map[string]string {
+func checkCodes(r resp) map[string]string { return failedCheckField(r, "code") }
+
+// failedCheckField maps the name of each failed check of a 424 to the
+// value of one of its fields.
+func failedCheckField(r resp, field string) map[string]string {
 	out := map[string]string{}
 	list, _ := r.obj()["checks"].([]any)
 	for _, c := range list {
 		m, _ := c.(map[string]any)
 		if ok, _ := m["success"].(bool); !ok {
-			out[obj(m).str("name")] = obj(m).str("code")
+			out[obj(m).str("name")] = obj(m).str(field)
 		}
 	}
 	return out
