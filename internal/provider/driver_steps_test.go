@@ -37,6 +37,20 @@ func expectPlatformDriver(t *testing.T, address string, id *string, check func(d
 	})
 }
 
+// expectNoDriver fails the test when a driver called name exists.
+func expectNoDriver(t *testing.T, name string) {
+	t.Helper()
+	drivers, err := testClient(t).ListDrivers(context.Background(), testProjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range drivers {
+		if d.Name == name {
+			t.Fatalf("driver %s (%q) was created although its access check failed", d.ID, d.Name)
+		}
+	}
+}
+
 // sameValue is what statecheck.CompareValue returns: it collects a value at
 // each step and compares it with the ones before.
 type sameValue interface {

@@ -150,15 +150,7 @@ func TestAccAzureBlobStorageDriver_missingRole(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					drivers, err := testClient(t).ListDrivers(context.Background(), testProjectID)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, d := range drivers {
-						if d.Name == name {
-							t.Fatalf("driver %s was created although its access check failed", d.ID)
-						}
-					}
+					expectNoDriver(t, name)
 					env.assignContributor(t, id, container)
 				},
 				Config:            provider + testAccAzureDriverConfig(id, name, container, false),

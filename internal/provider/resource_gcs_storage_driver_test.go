@@ -112,20 +112,6 @@ func (f *gcsDriverFixture) expectPlatformDriver(t *testing.T, id *string) statec
 	})
 }
 
-// expectNoDriver fails the test when a driver called name exists.
-func expectNoDriver(t *testing.T, name string) {
-	t.Helper()
-	drivers, err := testClient(t).ListDrivers(context.Background(), testProjectID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range drivers {
-		if d.Name == name {
-			t.Fatalf("driver %s (%q) was created although its access check failed", d.ID, d.Name)
-		}
-	}
-}
-
 func expectGCSAccessSuccess() statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(testAccGCSDriverAddress, tfjsonpath.New("access"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
 		"success": knownvalue.Bool(true),
