@@ -14,7 +14,7 @@ import (
 )
 
 // testAccExpectNoIntegration fails the test when the organization has an
-// integration named name: a plan that failed must not have created it.
+// integration named name: a failed plan or apply must not leave it behind.
 func testAccExpectNoIntegration(t *testing.T, name string) {
 	t.Helper()
 	list, err := testClient(t).ListIntegrations(context.Background(), testOrgID)
@@ -23,7 +23,7 @@ func testAccExpectNoIntegration(t *testing.T, name string) {
 	}
 	for _, in := range list {
 		if in.Name == name {
-			t.Fatalf("integration %s (%s) exists although the plan failed", in.ID, name)
+			t.Fatalf("integration %s (%s) exists although the failed run should have left none", in.ID, name)
 		}
 	}
 }

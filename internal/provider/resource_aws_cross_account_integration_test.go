@@ -212,15 +212,7 @@ func TestAccAWSCrossAccountIntegration_bindFailureCleansUp(t *testing.T) {
 		},
 	})
 
-	integrations, err := testClient(t).ListIntegrations(context.Background(), testOrgID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, i := range integrations {
-		if i.Name == name {
-			t.Errorf("integration %s (%s) was left behind after the failed bind", i.ID, i.Name)
-		}
-	}
+	testAccExpectNoIntegration(t, name)
 }
 
 // When the create timeout runs out while the role is being bound, the
@@ -249,15 +241,7 @@ resource "dataloop_aws_cross_account_integration" "test" {
 		},
 	})
 
-	integrations, err := testClient(t).ListIntegrations(context.Background(), testOrgID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, i := range integrations {
-		if i.Name == name {
-			t.Errorf("integration %s (%s) was left behind after the bind timed out", i.ID, i.Name)
-		}
-	}
+	testAccExpectNoIntegration(t, name)
 }
 
 func TestAccAWSCrossAccountIntegration_disappears(t *testing.T) {
