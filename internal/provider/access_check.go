@@ -22,22 +22,6 @@ import (
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/policy"
 )
 
-// Names of the checks the access checker reports, in the order it runs them.
-const (
-	checkAssumeRole = accesscheck.CheckAssumeRole
-	checkBucket     = accesscheck.CheckBucket
-	checkRegion     = accesscheck.CheckRegion
-	checkList       = accesscheck.CheckList
-	checkWrite      = accesscheck.CheckWrite
-	checkRead       = accesscheck.CheckRead
-	checkDelete     = accesscheck.CheckDelete
-)
-
-// platformCheckName is the one check of an outcome without per-check
-// results: a passed test (204 has no body), a failure without checks, or a
-// platform that cannot test.
-const platformCheckName = platform.PlatformCheckName
-
 // maxConcurrentAccessChecks bounds how many access checks of distinct
 // locations one provider run sends to the platform at a time (checks of one
 // location are single-flight, see targetEntry). It equals Terraform's default
@@ -159,7 +143,7 @@ func outcomeOf(res platform.TestResult, t s3AccessTarget) accessOutcome {
 		msg = fmt.Sprintf("The Dataloop platform could not check storage access (it answered %s, also after retries), "+
 			"so access to %s was not verified.", answer, t.where())
 	}
-	return accessOutcome{Verdict: res.Verdict, Checks: []platform.CheckResult{{Name: platformCheckName, Message: msg}}}
+	return accessOutcome{Verdict: res.Verdict, Checks: []platform.CheckResult{{Name: platform.PlatformCheckName, Message: msg}}}
 }
 
 func (o accessOutcome) failed() []platform.CheckResult {
@@ -218,7 +202,7 @@ func (o accessOutcome) onlyAssumeRoleFailed() bool {
 // that the platform's storage test passed, and no more.
 func successOutcome(t s3AccessTarget) accessOutcome {
 	return accessOutcome{Verdict: platform.TestPassed, Success: true, Checks: []platform.CheckResult{{
-		Name:    platformCheckName,
+		Name:    platform.PlatformCheckName,
 		Success: true,
 		Message: fmt.Sprintf("The Dataloop platform's storage test passed for %s.", t.where()),
 	}}}
@@ -724,13 +708,13 @@ func failureAttribute(failed []platform.CheckResult) path.Path {
 		return path.Root("bucket")
 	}
 	switch failed[0].Name {
-	case checkAssumeRole, accesscheck.CheckImpersonate, accesscheck.CheckCredentials:
+	case accesscheck.CheckAssumeRole, accesscheck.CheckImpersonate, accesscheck.CheckCredentials:
 		return path.Root("integration_id")
-	case checkRegion:
+	case accesscheck.CheckRegion:
 		return path.Root("region")
-	case checkList, checkWrite, checkRead:
+	case accesscheck.CheckList, accesscheck.CheckWrite, accesscheck.CheckRead:
 		return path.Root("path")
-	case checkDelete:
+	case accesscheck.CheckDelete:
 		return path.Root("allow_delete")
 	case accesscheck.CheckContainer:
 		return path.Root("container")
@@ -744,11 +728,11 @@ func failureAttribute(failed []platform.CheckResult) path.Path {
 // checkActions maps a check to the IAM action it needs when its message does
 // not name one.
 var checkActions = map[string]string{
-	checkBucket: policy.ActionListBucket,
-	checkList:   policy.ActionListBucket,
-	checkWrite:  policy.ActionPutObject,
-	checkRead:   policy.ActionGetObject,
-	checkDelete: policy.ActionDeleteObject,
+	accesscheck.CheckBucket: policy.ActionListBucket,
+	accesscheck.CheckList:   policy.ActionListBucket,
+	accesscheck.CheckWrite:  policy.ActionPutObject,
+	accesscheck.CheckRead:   policy.ActionGetObject,
+	accesscheck.CheckDelete: policy.ActionDeleteObject,
 }
 
 // fixHint says how to fix one failed check: the policy statement that grants
@@ -762,11 +746,11 @@ func fixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integration)
 		return gcsFixHint(c, t, in)
 	}
 	switch {
-	case c.Name == checkAssumeRole:
+	case c.Name == accesscheck.CheckAssumeRole:
 		return trustHint(t, in)
-	case c.Name == checkRegion:
+	case c.Name == accesscheck.CheckRegion:
 		return "Set region to the bucket's region."
-	case c.Name == checkBucket:
+	case c.Name == accesscheck.CheckBucket:
 		return "Check the bucket name, the region and the endpoint; the bucket must exist before the driver is created."
 	case c.ExplicitDeny():
 		return "Remove the Deny statement that matches, or narrow it so that it no longer covers this action and resource " +
@@ -865,7 +849,7 @@ func accessFailureDetail(o accessOutcome, t s3AccessTarget, in *platform.Integra
 	}
 	// NOTE: a failure without per-check results (the platform could not
 	// run the check) is a single "platform" check holding the message.
-	if len(o.Checks) == 1 && o.Checks[0].Name == platformCheckName {
+	if len(o.Checks) == 1 && o.Checks[0].Name == platform.PlatformCheckName {
 		fmt.Fprintf(&b, "\nThe platform answered: %s\n", o.Checks[0].Message)
 		return strings.TrimRight(b.String(), "\n")
 	}

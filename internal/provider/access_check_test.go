@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/accesscheck"
 	"github.com/terraform-dataloop/terraform-provider-dataloop/internal/platform"
 )
 
@@ -25,48 +26,48 @@ func TestAccessOutcomeRetryable(t *testing.T) {
 	}{
 		{
 			name: "role not assumable yet",
-			checks: []platform.CheckResult{{Name: checkAssumeRole, Message: "Access denied: arn:aws:iam::123456789012:user/p may not call " +
+			checks: []platform.CheckResult{{Name: accesscheck.CheckAssumeRole, Message: "Access denied: arn:aws:iam::123456789012:user/p may not call " +
 				"sts:AssumeRole on arn:aws:iam::123456789012:role/r (AccessDenied: not authorized)."}},
 			want: true,
 		},
 		{
 			name: "missing permission",
 			checks: []platform.CheckResult{
-				{Name: checkBucket, Success: true, Message: `Bucket "b" exists.`},
-				{Name: checkWrite, Message: "Access denied: s3:PutObject on arn:aws:s3:::b/raw/* is not granted (writing the probe object returned AccessDenied)."},
+				{Name: accesscheck.CheckBucket, Success: true, Message: `Bucket "b" exists.`},
+				{Name: accesscheck.CheckWrite, Message: "Access denied: s3:PutObject on arn:aws:s3:::b/raw/* is not granted (writing the probe object returned AccessDenied)."},
 			},
 			want: true,
 		},
 		{
 			name:   "new access key",
-			checks: []platform.CheckResult{{Name: checkList, Message: "The access key was rejected while listing (InvalidAccessKeyId: unknown)."}},
+			checks: []platform.CheckResult{{Name: accesscheck.CheckList, Message: "The access key was rejected while listing (InvalidAccessKeyId: unknown)."}},
 			want:   true,
 		},
 		{
 			name:   "missing bucket",
-			checks: []platform.CheckResult{{Name: checkBucket, Message: `Bucket "b" does not exist (HeadBucket returned HTTP 404 Not Found). Check the bucket name.`}},
+			checks: []platform.CheckResult{{Name: accesscheck.CheckBucket, Message: `Bucket "b" does not exist (HeadBucket returned HTTP 404 Not Found). Check the bucket name.`}},
 		},
 		{
 			name: "wrong region",
 			checks: []platform.CheckResult{
-				{Name: checkBucket, Success: true},
-				{Name: checkRegion, Message: `Bucket "b" is in region us-east-1, not eu-west-1 as declared.`},
+				{Name: accesscheck.CheckBucket, Success: true},
+				{Name: accesscheck.CheckRegion, Message: `Bucket "b" is in region us-east-1, not eu-west-1 as declared.`},
 			},
 		},
 		{
 			name:   "wrong secret",
-			checks: []platform.CheckResult{{Name: checkAssumeRole, Message: "The credentials were rejected (SignatureDoesNotMatch). Check the secret access key."}},
+			checks: []platform.CheckResult{{Name: accesscheck.CheckAssumeRole, Message: "The credentials were rejected (SignatureDoesNotMatch). Check the secret access key."}},
 		},
 		{
 			name: "denied and missing",
 			checks: []platform.CheckResult{
-				{Name: checkList, Message: "Access denied: s3:ListBucket on arn:aws:s3:::b is not granted."},
-				{Name: platformCheckName, Message: "no role bound to aws-cross integration"},
+				{Name: accesscheck.CheckList, Message: "Access denied: s3:ListBucket on arn:aws:s3:::b is not granted."},
+				{Name: platform.PlatformCheckName, Message: "no role bound to aws-cross integration"},
 			},
 		},
 		{
 			name:   "platform refused without checks",
-			checks: []platform.CheckResult{{Name: platformCheckName, Message: "the emulator has no AWS endpoint configured"}},
+			checks: []platform.CheckResult{{Name: platform.PlatformCheckName, Message: "the emulator has no AWS endpoint configured"}},
 		},
 	}
 	// The real platform may answer with a message only, which the client
@@ -76,7 +77,7 @@ func TestAccessOutcomeRetryable(t *testing.T) {
 			name   string
 			checks []platform.CheckResult
 			want   bool
-		}{name: "platform message: " + m.name, checks: []platform.CheckResult{{Name: platformCheckName, Message: m.message}}, want: m.retry})
+		}{name: "platform message: " + m.name, checks: []platform.CheckResult{{Name: platform.PlatformCheckName, Message: m.message}}, want: m.retry})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,9 +96,9 @@ func TestAccessFailureDetail(t *testing.T) {
 		{Name: platform.MetadataUserARN, Value: "arn:aws:iam::111111111111:user/dataloop-platform-int-1"},
 	}}
 	o := accessOutcome{Verdict: platform.TestFailed, Checks: []platform.CheckResult{
-		{Name: checkAssumeRole, Success: true, Message: "Assumed the role."},
-		{Name: checkBucket, Success: true, Message: `Bucket "acme" exists.`},
-		{Name: checkWrite, Message: "Access denied: s3:PutObject on arn:aws:s3:::acme/raw/* is not granted."},
+		{Name: accesscheck.CheckAssumeRole, Success: true, Message: "Assumed the role."},
+		{Name: accesscheck.CheckBucket, Success: true, Message: `Bucket "acme" exists.`},
+		{Name: accesscheck.CheckWrite, Message: "Access denied: s3:PutObject on arn:aws:s3:::acme/raw/* is not granted."},
 		{Name: "read_data", Success: true, Code: "not_proven", Message: "Reading data objects was not proven."},
 	}}
 	detail := accessFailureDetail(o, target, in, "Checked at plan time.")
@@ -115,7 +116,7 @@ func TestAccessFailureDetail(t *testing.T) {
 		}
 	}
 
-	o = accessOutcome{Verdict: platform.TestFailed, Checks: []platform.CheckResult{{Name: checkAssumeRole, Message: "Access denied: may not call sts:AssumeRole."}}}
+	o = accessOutcome{Verdict: platform.TestFailed, Checks: []platform.CheckResult{{Name: accesscheck.CheckAssumeRole, Message: "Access denied: may not call sts:AssumeRole."}}}
 	detail = accessFailureDetail(o, target, in, "")
 	for _, want := range []string{`"sts:AssumeRole"`, "arn:aws:iam::111111111111:user/dataloop-platform-int-1", "platform_iam_user_arn"} {
 		if !strings.Contains(detail, want) {
@@ -175,8 +176,8 @@ func TestAccessOutcomeRetryablePlainMessage(t *testing.T) {
 				t.Fatalf("a 424 with a message is a failed check, got error %v", err)
 			}
 			o := outcomeOf(res, s3AccessTarget{Bucket: "acme"})
-			if len(o.Checks) != 1 || o.Checks[0].Name != platformCheckName || o.Checks[0].Message != m.message {
-				t.Fatalf("checks = %+v, want one %q check with the message", o.Checks, platformCheckName)
+			if len(o.Checks) != 1 || o.Checks[0].Name != platform.PlatformCheckName || o.Checks[0].Message != m.message {
+				t.Fatalf("checks = %+v, want one %q check with the message", o.Checks, platform.PlatformCheckName)
 			}
 			if got := o.retryable(); got != m.retry {
 				t.Errorf("retryable() = %v, want %v", got, m.retry)
@@ -192,18 +193,18 @@ func TestOnlyAssumeRoleFailed(t *testing.T) {
 		checks []platform.CheckResult
 		want   bool
 	}{
-		{"assume_role check", []platform.CheckResult{{Name: checkAssumeRole, Message: "Access denied: may not call sts:AssumeRole."}}, true},
-		{"platform message", []platform.CheckResult{{Name: platformCheckName, Message: plainMessages[1].message}}, true},
-		{"bucket", []platform.CheckResult{{Name: checkAssumeRole, Success: true}, {Name: checkBucket, Message: "does not exist"}}, false},
-		{"write", []platform.CheckResult{{Name: checkAssumeRole, Success: true}, {Name: checkWrite, Message: "Access denied: s3:PutObject"}}, false},
-		{"platform message without a role", []platform.CheckResult{{Name: platformCheckName, Message: plainMessages[3].message}}, false},
-		{"no role bound (emulator)", []platform.CheckResult{{Name: platformCheckName, Message: "no role is bound to aws-cross integration \"i\", " +
+		{"assume_role check", []platform.CheckResult{{Name: accesscheck.CheckAssumeRole, Message: "Access denied: may not call sts:AssumeRole."}}, true},
+		{"platform message", []platform.CheckResult{{Name: platform.PlatformCheckName, Message: plainMessages[1].message}}, true},
+		{"bucket", []platform.CheckResult{{Name: accesscheck.CheckAssumeRole, Success: true}, {Name: accesscheck.CheckBucket, Message: "does not exist"}}, false},
+		{"write", []platform.CheckResult{{Name: accesscheck.CheckAssumeRole, Success: true}, {Name: accesscheck.CheckWrite, Message: "Access denied: s3:PutObject"}}, false},
+		{"platform message without a role", []platform.CheckResult{{Name: platform.PlatformCheckName, Message: plainMessages[3].message}}, false},
+		{"no role bound (emulator)", []platform.CheckResult{{Name: platform.PlatformCheckName, Message: "no role is bound to aws-cross integration \"i\", " +
 			"so the platform has no role to assume (sts:AssumeRole): bind one"}}, true},
-		{"passed", []platform.CheckResult{{Name: platformCheckName, Success: true}}, false},
+		{"passed", []platform.CheckResult{{Name: platform.PlatformCheckName, Success: true}}, false},
 		{"impersonate check", []platform.CheckResult{{Name: "credentials", Success: true}, {Name: "impersonate", Message: "may not act as"}}, true},
-		{"gcs impersonation message", []platform.CheckResult{{Name: platformCheckName, Message: "access check failed: impersonate: Service account " +
+		{"gcs impersonation message", []platform.CheckResult{{Name: platform.PlatformCheckName, Message: "access check failed: impersonate: Service account " +
 			"p@x.iam.gserviceaccount.com may not act as c@x.iam.gserviceaccount.com: IAM refused iam.serviceAccounts.getAccessToken (HTTP 403)."}}, true},
-		{"gcs list denied", []platform.CheckResult{{Name: "impersonate", Success: true}, {Name: checkList, Message: "Access denied: lacks storage.objects.list"}}, false},
+		{"gcs list denied", []platform.CheckResult{{Name: "impersonate", Success: true}, {Name: accesscheck.CheckList, Message: "Access denied: lacks storage.objects.list"}}, false},
 	} {
 		if got := (accessOutcome{Verdict: platform.TestFailed, Checks: tc.checks}).onlyAssumeRoleFailed(); got != tc.want {
 			t.Errorf("%s: onlyAssumeRoleFailed() = %v, want %v", tc.name, got, tc.want)
@@ -228,7 +229,7 @@ func TestSuccessOutcome(t *testing.T) {
 		if !o.Success || o.retryable() || len(o.failed()) != 0 {
 			t.Errorf("success outcome: Success = %v, retryable = %v, failed = %v", o.Success, o.retryable(), o.failed())
 		}
-		want := []platform.CheckResult{{Name: platformCheckName, Success: true, Message: tc.want}}
+		want := []platform.CheckResult{{Name: platform.PlatformCheckName, Success: true, Message: tc.want}}
 		if len(o.Checks) != 1 || o.Checks[0] != want[0] {
 			t.Errorf("checks = %+v, want %+v", o.Checks, want)
 		}

@@ -44,7 +44,7 @@ func expectOneTestPerLocation(e *testEmulator, locations int) statecheck.StateCh
 func expectPlatformCheck(address string, success bool, message *regexp.Regexp) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(address, tfjsonpath.New("checks"), knownvalue.ListExact([]knownvalue.Check{
 		knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"name":    knownvalue.StringExact(platformCheckName),
+			"name":    knownvalue.StringExact(platform.PlatformCheckName),
 			"success": knownvalue.Bool(success),
 			"message": knownvalue.StringRegexp(message),
 		}),

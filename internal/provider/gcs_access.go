@@ -9,12 +9,12 @@ import (
 // gcsCheckPermissions maps a check to the permission it needs when its
 // message names none.
 var gcsCheckPermissions = map[string]string{
-	checkBucket:               policy.GCSPermBucketsGet,
-	checkList:                 policy.GCSPermObjectsList,
-	checkWrite:                policy.GCSPermObjectsCreate,
-	checkRead:                 policy.GCSPermObjectsGet,
+	accesscheck.CheckBucket:   policy.GCSPermBucketsGet,
+	accesscheck.CheckList:     policy.GCSPermObjectsList,
+	accesscheck.CheckWrite:    policy.GCSPermObjectsCreate,
+	accesscheck.CheckRead:     policy.GCSPermObjectsGet,
 	accesscheck.CheckReadData: policy.GCSPermObjectsGet,
-	checkDelete:               policy.GCSPermObjectsDelete,
+	accesscheck.CheckDelete:   policy.GCSPermObjectsDelete,
 }
 
 // gcsFixHint says how to fix a failed check of a Cloud Storage location:
@@ -30,7 +30,7 @@ func gcsFixHint(c platform.CheckResult, t s3AccessTarget, in *platform.Integrati
 	case c.Name == accesscheck.CheckCredentials:
 		return "Create a new key for the service account, set it in key_json_wo of the " +
 			"dataloop_gcp_private_key_integration and bump key_json_wo_version."
-	case c.Name == checkBucket && !c.Denied():
+	case c.Name == accesscheck.CheckBucket && !c.Denied():
 		return "Check bucket; the bucket must exist before the driver is created."
 	case !c.Denied():
 		// Not a missing permission: the check's message says what to do.
