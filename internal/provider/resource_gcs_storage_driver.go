@@ -77,8 +77,9 @@ func gcsDriverSchema(ctx context.Context) schema.Schema {
 				"`dataloop_gcp_cross_project_integration` resource).",
 			prefix:   "Object name",
 			location: "bucket",
-			allowDelete: "Whether the platform may delete objects in the bucket when items are deleted in Dataloop; " +
-				"the access check then also proves `" + policy.GCSPermObjectsDelete + "` under `path` outside `.dataloop/`",
+			allowDelete: "Whether the platform may delete objects in the bucket when items are deleted in Dataloop. " +
+				"The access check passes it to the platform's test, which may then also try `" + policy.GCSPermObjectsDelete +
+				"` under `path` outside `.dataloop/`; a passed test does not say whether it did",
 		},
 		map[string]schema.Attribute{
 			// Required
