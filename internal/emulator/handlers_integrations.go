@@ -245,12 +245,14 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // integrationJSON is an integration as the API returns it. In strict mode
-// the metadata holds only what Dataloop documents: the roleArn echo and the
-// gcp-cross serviceAccount entry are left out.
+// the metadata holds only what Dataloop documents: the roleArn echo, the
+// gcp-cross serviceAccount entry and the gcp-cross status (Dataloop
+// documents status for AWS cross-account only) are left out.
 func (s *Server) integrationJSON(in *integration) map[string]any {
 	meta := make([]map[string]any, 0, len(in.Metadata))
 	for _, m := range in.Metadata {
-		if s.opts.Strict && (m.Name == metaRoleARN || m.Name == metaServiceAccount) {
+		if s.opts.Strict && (m.Name == metaRoleARN || m.Name == metaServiceAccount ||
+			in.Type == typeGCPCross && m.Name == metaStatus) {
 			continue
 		}
 		meta = append(meta, map[string]any{

@@ -44,6 +44,17 @@ func TestStrictMode(t *testing.T) {
 		if got := metaValue(bound, "status"); got != statusPending {
 			t.Errorf("strict=%v: status %q after a bind, want %q", strict, got, statusPending)
 		}
+
+		// Dataloop documents the status entry for AWS cross-account
+		// integrations only: a strict gcp-cross integration has none, so
+		// the provider must work without it.
+		gcp := a.createIntegration("gcp", "gcp-cross", map[string]any{})
+		if got := metaValue(gcp, "status"); (got == "") != strict {
+			t.Errorf("strict=%v: gcp-cross status %q", strict, got)
+		}
+		if got := metaValue(gcp, "serviceAccount"); (got == "") != strict {
+			t.Errorf("strict=%v: gcp-cross serviceAccount %q", strict, got)
+		}
 	}
 }
 
