@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 
@@ -19,16 +18,6 @@ import (
 // elsewhere, so a wrong scope or role makes the driver's check fail.
 func applyAzureRolesOutput(stack *testenv.AzureStack) statecheck.StateCheck {
 	return stateCheckFunc(func(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-		out, ok := req.State.Values.Outputs["roles"]
-		if !ok {
-			resp.Error = fmt.Errorf("no output roles")
-			return
-		}
-		b, err := json.Marshal(out.Value)
-		if err != nil {
-			resp.Error = err
-			return
-		}
 		var roles struct {
 			RoleAssignments map[string]struct {
 				Scope              string `json:"scope"`
@@ -36,11 +25,11 @@ func applyAzureRolesOutput(stack *testenv.AzureStack) statecheck.StateCheck {
 				PrincipalID        string `json:"principal_id"`
 			} `json:"role_assignments"`
 		}
-		if resp.Error = json.Unmarshal(b, &roles); resp.Error != nil {
+		if resp.Error = stateOutput(req.State, "roles", &roles); resp.Error != nil {
 			return
 		}
 		if len(roles.RoleAssignments) == 0 {
-			resp.Error = fmt.Errorf("no role assignments in %s", b)
+			resp.Error = fmt.Errorf("no role assignments in the output roles")
 			return
 		}
 		for _, a := range roles.RoleAssignments {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -43,18 +42,8 @@ type gcsGrantsOutput struct {
 // function's result makes the driver's check fail.
 func applyGCSGrantsOutput(g *testenv.GCS) statecheck.StateCheck {
 	return stateCheckFunc(func(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-		out, ok := req.State.Values.Outputs["grants"]
-		if !ok {
-			resp.Error = fmt.Errorf("no output grants")
-			return
-		}
-		b, err := json.Marshal(out.Value)
-		if err != nil {
-			resp.Error = err
-			return
-		}
 		var grants gcsGrantsOutput
-		if resp.Error = json.Unmarshal(b, &grants); resp.Error != nil {
+		if resp.Error = stateOutput(req.State, "grants", &grants); resp.Error != nil {
 			return
 		}
 		for key, role := range grants.CustomRoles {
@@ -76,7 +65,7 @@ func applyGCSGrantsOutput(g *testenv.GCS) statecheck.StateCheck {
 		}
 		imp := grants.ServiceAccountIAMMember
 		if imp == nil {
-			resp.Error = fmt.Errorf("no impersonation grant in %s", b)
+			resp.Error = fmt.Errorf("no impersonation grant in the output grants: %+v", grants)
 			return
 		}
 		target, ok := strings.CutPrefix(imp.ServiceAccountID, "projects/-/serviceAccounts/")

@@ -60,6 +60,26 @@ func stateString(state *tfjson.State, address, attr string) (string, error) {
 	return s, nil
 }
 
+// stateOutput decodes the root module's output name into v, through its
+// JSON form.
+func stateOutput(state *tfjson.State, name string, v any) error {
+	if state == nil || state.Values == nil {
+		return fmt.Errorf("state is empty")
+	}
+	out, ok := state.Values.Outputs[name]
+	if !ok {
+		return fmt.Errorf("no output %s", name)
+	}
+	b, err := json.Marshal(out.Value)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("output %s (%s): %w", name, b, err)
+	}
+	return nil
+}
+
 // expectStateNotContains fails when any of the strings occurs anywhere in
 // the state, sensitive values included.
 func expectStateNotContains(secrets ...string) statecheck.StateCheck {
