@@ -117,7 +117,7 @@ func reportAzureCredentialCheck(diags *diag.Diagnostics, cfg accessCheckConfig, 
 	var b strings.Builder
 	fmt.Fprintf(&b, "The provider checked application (client) ID %s of tenant %s, and the check failed.\n%s\n\nChecks:\n", creds.ClientID, creds.TenantID, when)
 	for _, c := range res.Checks {
-		writeCheckLine(&b, c.Name, c.Success, c.Warning, c.Message)
+		writeCheckLine(&b, c.Name, c.Success, c.Code == accesscheck.CodeNotProven, c.Message)
 	}
 	p := path.Root("client_id")
 	if failed := res.Failed(); len(failed) > 0 && failed[0].Input != "" {

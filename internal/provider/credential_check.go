@@ -218,7 +218,7 @@ func credentialFailureDetail(creds accesscheck.AWSCredentials, res accesscheck.R
 	}
 	b.WriteString(when + "\n\nChecks:\n")
 	for _, c := range res.Checks {
-		writeCheckLine(&b, c.Name, c.Success, c.Warning, c.Message)
+		writeCheckLine(&b, c.Name, c.Success, c.Code == accesscheck.CodeNotProven, c.Message)
 	}
 	for _, c := range res.Failed() {
 		fmt.Fprintf(&b, "\nTo fix %q: %s\n", c.Name, credentialFixHint(c, creds))

@@ -139,7 +139,7 @@ func reportGCPKeyCheck(diags *diag.Diagnostics, cfg accessCheckConfig, atPlan bo
 	var b strings.Builder
 	fmt.Fprintf(&b, "The provider checked the key of service account %s, and the check failed.\n%s\n\nChecks:\n", key.ClientEmail, when)
 	for _, c := range res.Checks {
-		writeCheckLine(&b, c.Name, c.Success, c.Warning, c.Message)
+		writeCheckLine(&b, c.Name, c.Success, c.Code == accesscheck.CodeNotProven, c.Message)
 	}
 	detail := strings.TrimRight(b.String(), "\n")
 	if atPlan {
