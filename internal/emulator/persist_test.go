@@ -159,6 +159,8 @@ func TestFailedCommitUndoesTheChange(t *testing.T) {
 	a := newAPI(t, ts, DemoToken)
 	in := a.createIntegration("keys", "s3", map[string]any{"key": "AKIAUNDO", "secret": "undo-secret"})
 	d := a.must(200, "POST", "/drivers", s3Driver("kept", in.str("id"), map[string]any{"bucketName": "b"})).obj()
+	spare := a.createIntegration("spare", "s3", map[string]any{"key": "AKIASPARE", "secret": "spare-secret"})
+	p := a.must(200, "POST", "/projects", map[string]any{"name": "kept-project"}).obj()
 
 	s.store.mu.Lock()
 	s.store.err = errors.New("disk full")
@@ -166,9 +168,30 @@ func TestFailedCommitUndoesTheChange(t *testing.T) {
 	a.must(500, "POST", "/drivers", s3Driver("lost", in.str("id"), map[string]any{"bucketName": "b"}))
 	a.must(500, "PATCH", "/drivers/"+d.str("id"), map[string]any{"name": "renamed", "payload": map[string]any{"path": "q/"}})
 	a.must(500, "DELETE", "/drivers/"+d.str("id"), nil)
+	a.must(500, "POST", "/orgs/"+DemoOrgID+"/integrations",
+		map[string]any{"name": "lost", "type": "s3", "options": map[string]any{"key": "AKIALOST", "secret": "lost-secret"}})
+	a.must(500, "DELETE", "/orgs/"+DemoOrgID+"/integrations/"+spare.str("id"), nil)
+	a.must(500, "POST", "/projects", map[string]any{"name": "lost-project"})
+	a.must(500, "DELETE", "/projects/"+p.str("id"), nil)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, in := range s.st.Integrations {
+		if in.Name == "lost" {
+			t.Errorf("an integration whose create failed to persist is in memory: %+v", in)
+		}
+	}
+	if s.st.Integrations[spare.str("id")] == nil {
+		t.Error("an integration whose delete failed to persist is gone from memory")
+	}
+	for _, q := range s.st.Projects {
+		if q.Name == "lost-project" {
+			t.Errorf("a project whose create failed to persist is in memory: %+v", q)
+		}
+	}
+	if s.st.Projects[p.str("id")] == nil {
+		t.Error("a project whose delete failed to persist is gone from memory")
+	}
 	if len(s.st.Drivers) != 1 || s.st.Drivers[d.str("id")] == nil || s.st.Drivers[d.str("id")].Name != "kept" {
 		t.Fatalf("drivers after failed commits: %+v", s.st.Drivers)
 	}
