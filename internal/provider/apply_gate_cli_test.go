@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -187,14 +186,6 @@ resource "dataloop_s3_storage_driver" "gated" {
 	if n := stats[routeDriverTest]; n < 2 {
 		t.Errorf("%d access tests in the apply, want the plan's and at least one at apply time: %v", n, stats)
 	}
-	drivers, err := env.client.FindDrivers(context.Background(), platform.DriverFilter{ProjectID: testProjectID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range drivers {
-		if d.Name == name {
-			t.Errorf("the platform holds driver %q (%s) although the gate failed", d.Name, d.ID)
-		}
-	}
+	expectNoDriver(t, name)
 	w.mustRun(t, "destroy", "-auto-approve", "-input=false")
 }
