@@ -86,7 +86,8 @@ var integrationViewDescriptions = map[string]string{
 	"created_at":     "When the integration was created, as an RFC 3339 timestamp in UTC.",
 	"creator":        "Email address (or ID) of the user who created the integration.",
 	"trusted": "Whether the platform reports that it has assumed the integration's role or service account: the " +
-		"integration's metadata holds the entry `status` = `trust-established`, as Dataloop documents it. `false` " +
+		"integration's metadata holds the entry `status` = `trust-established`, as Dataloop documents it for AWS " +
+		"cross-account integrations (for other types the same entry is read when the platform sends it). `false` " +
 		"when the entry is missing or has another value, which includes every type without delegated access.",
 	"platform_iam_user_arn": "ARN of the IAM user the platform created for an `aws-cross` integration, for the role's " +
 		"trust policy. Null for other types.",
