@@ -458,16 +458,22 @@ func testAccImportIDWithOrg(address string) resource.ImportStateIdFunc {
 }
 
 // testAccCheckIntegrationsDestroyed checks that every integration in the
-// final state is gone from the platform.
+// final state is gone from the platform, and so is every storage driver:
+// the driver tests use it too, and a destroy that left their driver behind
+// must fail them.
 func testAccCheckIntegrationsDestroyed(t *testing.T) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		client := testClient(t)
 		for _, rs := range s.RootModule().Resources {
-			if _, ok := integrationResourceTypes[rs.Type]; !ok {
+			var err error
+			switch {
+			case integrationResourceTypes[rs.Type]:
+				_, err = client.GetIntegration(context.Background(), rs.Primary.Attributes["org_id"], rs.Primary.ID)
+			case driverResourceTypes[rs.Type]:
+				_, err = client.GetDriver(context.Background(), rs.Primary.ID)
+			default:
 				continue
 			}
-			orgID := rs.Primary.Attributes["org_id"]
-			_, err := client.GetIntegration(context.Background(), orgID, rs.Primary.ID)
 			if err == nil {
 				return fmt.Errorf("%s %s still exists", rs.Type, rs.Primary.ID)
 			}
@@ -479,7 +485,15 @@ func testAccCheckIntegrationsDestroyed(t *testing.T) resource.TestCheckFunc {
 	}
 }
 
-// integrationResourceTypes are the resource types testAccCheckIntegrationsDestroyed covers.
+// driverResourceTypes are the storage driver resource types
+// testAccCheckIntegrationsDestroyed covers.
+var driverResourceTypes = map[string]bool{
+	"dataloop_s3_storage_driver":         true,
+	"dataloop_gcs_storage_driver":        true,
+	"dataloop_azure_blob_storage_driver": true,
+}
+
+// integrationResourceTypes are the integration resource types testAccCheckIntegrationsDestroyed covers.
 var integrationResourceTypes = func() map[string]bool {
 	m := map[string]bool{}
 	for _, r := range integrationTypeResource {
