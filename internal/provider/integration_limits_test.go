@@ -128,8 +128,8 @@ func TestAccAWSCrossAccountIntegration_limitAtApply(t *testing.T) {
 	})
 }
 
-// spacedRegexp compiles pattern with (?s), each space matching any run of
-// white space, since Terraform wraps diagnostics at any space.
+// spacedRegexp is testAccErrorRegexp with (?s): its . also matches the
+// line breaks of a wrapped diagnostic.
 func spacedRegexp(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+	return testAccErrorRegexp(`(?s)` + pattern)
 }
